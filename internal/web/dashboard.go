@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+)
+
+func (h *Handler) routesDashboard(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.dashboard)
+	mux.HandleFunc("GET /projects", h.projects)
+	mux.HandleFunc("POST /account/switch", h.switchAccount)
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	_, pg, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	pg.Title = "Dashboard"
+	h.render(w, r, 0, "dashboard", pg)
+}
+
+func (h *Handler) projects(w http.ResponseWriter, r *http.Request) {
+	_, pg, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	pg.Title = "Projects"
+	h.render(w, r, 0, "projects", pg)
+}
+
+func (h *Handler) switchAccount(w http.ResponseWriter, r *http.Request) {
+	v, _, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	if err := h.app.SwitchAccount(r.Context(), v.p, r.PostForm.Get("account_id")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/", "")
+}

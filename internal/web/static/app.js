@@ -1,0 +1,60 @@
+// Portico — small progressive enhancements. No framework; every page works without this file.
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+
+  // ---- Theme ---------------------------------------------------------------------------
+  // The server renders <html data-theme="light|dark|system">. CSS does the work: "dark"
+  // forces the dark palette, anything else but "light" follows the OS preference. Here we only
+  // normalise the value and let a settings page preview a choice before it is saved:
+  // any <select data-theme-picker> or radio <input data-theme-picker> applies its value live.
+  function normaliseTheme(t) {
+    return t === "light" || t === "dark" ? t : "system";
+  }
+
+  function applyTheme(t) {
+    root.dataset.theme = normaliseTheme(t);
+  }
+
+  applyTheme(root.dataset.theme);
+
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el && el.matches && el.matches("[data-theme-picker]")) {
+      if (el.type === "radio" && !el.checked) return;
+      applyTheme(el.value);
+    }
+  });
+
+  // ---- Confirmations -------------------------------------------------------------------
+  // <form data-confirm="Delete this project?"> (or a submit button with data-confirm) asks
+  // before submitting. Capture phase, so it also runs before htmx handles hx-post forms.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var submitter = e.submitter;
+    var message =
+      (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+
+  // ---- CSRF for htmx requests ------------------------------------------------------------
+  // Forms carry <input name="csrf">. For htmx requests that are not plain forms (hx-post on a
+  // button, hx-delete, ...) copy the token from <meta name="csrf-token"> into the X-CSRF-Token
+  // header, and into the "csrf" body field for methods that send a body.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var d = e.detail;
+    if (!d || d.verb === "get") return;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var token = meta && meta.getAttribute("content");
+    if (!token) return;
+    d.headers["X-CSRF-Token"] = token;
+    if (!d.useUrlParams && d.parameters.csrf === undefined) {
+      d.parameters.csrf = token;
+    }
+  });
+})();
