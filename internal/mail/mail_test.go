@@ -75,7 +75,7 @@ func TestSMTPSender_Send(t *testing.T) {
 		}
 	})
 
-	t.Run("OK/HTMLAlternative", func(t *testing.T) {
+	t.Run("OKHTMLAlternative", func(t *testing.T) {
 		srv := smtptest.Start(t)
 		s := MustNewSMTPSender(t, srv.URL())
 		err := s.Send(testContext(t), testFrom, Message{
@@ -87,7 +87,7 @@ func TestSMTPSender_Send(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := srv.WaitFor(t, func(r Received) bool { return r.Subject == "Invoice" }, 5*time.Second)
+		got := srv.WaitFor(t, func(r smtptest.Received) bool { return r.Subject == "Invoice" }, 5*time.Second)
 		if !strings.Contains(got.Header.Get("Content-Type"), "multipart/alternative") {
 			t.Errorf("Content-Type = %q", got.Header.Get("Content-Type"))
 		}
@@ -99,7 +99,7 @@ func TestSMTPSender_Send(t *testing.T) {
 		}
 	})
 
-	t.Run("OK/Concurrent", func(t *testing.T) {
+	t.Run("OKConcurrent", func(t *testing.T) {
 		srv := smtptest.Start(t)
 		s := MustNewSMTPSender(t, srv.URL())
 		ctx := testContext(t)
@@ -112,13 +112,13 @@ func TestSMTPSender_Send(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		srv.WaitFor(t, func(r Received) bool { return r.Subject == "c@example.com" }, 5*time.Second)
+		srv.WaitFor(t, func(r smtptest.Received) bool { return r.Subject == "c@example.com" }, 5*time.Second)
 		if n := len(srv.Messages()); n != 3 {
 			t.Errorf("received %d messages, want 3", n)
 		}
 	})
 
-	t.Run("OK/AuthWithoutTLS", func(t *testing.T) {
+	t.Run("OKAuthWithoutTLS", func(t *testing.T) {
 		srv := smtptest.Start(t)
 		url := strings.Replace(srv.URL(), "smtp://", "smtp://alice:s3cret@", 1)
 		s := MustNewSMTPSender(t, url)
@@ -130,7 +130,7 @@ func TestSMTPSender_Send(t *testing.T) {
 		}
 	})
 
-	t.Run("OK/StartTLS", func(t *testing.T) {
+	t.Run("OKStartTLS", func(t *testing.T) {
 		srv := smtptest.Start(t, smtptest.WithStartTLS())
 		url := strings.Replace(srv.URL(), "smtp://", "smtp://alice:s3cret@", 1)
 		s := MustNewSMTPSender(t, url)
@@ -142,7 +142,7 @@ func TestSMTPSender_Send(t *testing.T) {
 		}
 	})
 
-	t.Run("OK/ImplicitTLS", func(t *testing.T) {
+	t.Run("OKImplicitTLS", func(t *testing.T) {
 		srv := smtptest.Start(t, smtptest.WithImplicitTLS())
 		url := strings.Replace(srv.URL(), "smtps://", "smtps://alice:s3cret@", 1)
 		s := MustNewSMTPSender(t, url)
@@ -291,9 +291,6 @@ func stalledServer(tb testing.TB) string {
 	tb.Cleanup(func() { ln.Close(); <-done })
 	return ln.Addr().String()
 }
-
-// Received is shorthand in match functions.
-type Received = smtptest.Received
 
 func TestNewSMTPSender(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {

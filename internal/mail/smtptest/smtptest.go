@@ -101,6 +101,9 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	go func() { served <- srv.Serve(ln) }()
 	tb.Cleanup(func() {
 		srv.Close()
+		// Serve may not have registered ln with srv yet; closing it here
+		// as well makes sure Serve returns.
+		ln.Close()
 		if err := <-served; err != nil {
 			tb.Errorf("smtptest: serve: %v", err)
 		}
