@@ -11,7 +11,8 @@ import (
 	"github.com/portico-dev/portico/internal/store"
 )
 
-type accountPath struct {
+// AccountPath names an account in the path (embedded in inputs, hence exported for huma).
+type AccountPath struct {
 	Account string `path:"account" maxLength:"64"`
 }
 
@@ -39,7 +40,7 @@ func accountOf(a *domain.Account) accountOut {
 }
 
 type updateAccountInput struct {
-	accountPath
+	AccountPath
 	Body struct {
 		Name     string       `json:"name" maxLength:"120"`
 		Settings settingsBody `json:"settings"`
@@ -69,17 +70,18 @@ func groupOf(g domain.AccessGroup) groupOut {
 }
 
 type groupInput struct {
-	accountPath
+	AccountPath
 	Body groupBody
 }
 
-type groupIDInput struct {
-	accountPath
+// GroupIDInput names an access group of an account.
+type GroupIDInput struct {
+	AccountPath
 	ID string `path:"id" maxLength:"64"`
 }
 
 type updateGroupInput struct {
-	groupIDInput
+	GroupIDInput
 	Body groupBody
 }
 
@@ -98,14 +100,15 @@ func mailOf(m store.StoredMail) mailOut {
 	return mailOut{m.ID, m.To, m.Subject, m.Text, m.Status, m.LastError, m.CreatedAt, m.SentAt}
 }
 
-type pageQuery struct {
+// PageQuery is a keyset page request.
+type PageQuery struct {
 	Cursor string `query:"cursor" maxLength:"200"`
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
 }
 
 type outboxInput struct {
-	accountPath
-	pageQuery
+	AccountPath
+	PageQuery
 }
 
 type outboxPage struct {
@@ -115,7 +118,7 @@ type outboxPage struct {
 
 func (h *Handler) registerAccounts(api huma.API) {
 	huma.Register(api, op("get-account", http.MethodGet, "/api/v1/accounts/{account}", "An account and its settings", "accounts"),
-		func(ctx context.Context, in *accountPath) (*struct{ Body accountOut }, error) {
+		func(ctx context.Context, in *AccountPath) (*struct{ Body accountOut }, error) {
 			act, err := h.actor(ctx, in.Account)
 			if err != nil {
 				return nil, h.fail(err)
@@ -139,7 +142,7 @@ func (h *Handler) registerAccounts(api huma.API) {
 			return &struct{ Body accountOut }{accountOf(a)}, nil
 		})
 	huma.Register(api, op("list-access-groups", http.MethodGet, "/api/v1/accounts/{account}/access-groups", "The account's access groups", "accounts"),
-		func(ctx context.Context, in *accountPath) (*struct{ Body []groupOut }, error) {
+		func(ctx context.Context, in *AccountPath) (*struct{ Body []groupOut }, error) {
 			act, err := h.actor(ctx, in.Account)
 			if err != nil {
 				return nil, h.fail(err)
@@ -166,7 +169,7 @@ func (h *Handler) registerAccounts(api huma.API) {
 			return h.saveGroup(ctx, in.Account, in.ID, in.Body)
 		})
 	huma.Register(api, op("delete-access-group", http.MethodDelete, "/api/v1/accounts/{account}/access-groups/{id}", "Delete an access group (Account Administrators)", "accounts"),
-		func(ctx context.Context, in *groupIDInput) (*struct{}, error) {
+		func(ctx context.Context, in *GroupIDInput) (*struct{}, error) {
 			act, err := h.actor(ctx, in.Account)
 			if err != nil {
 				return nil, h.fail(err)

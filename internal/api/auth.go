@@ -45,12 +45,13 @@ type passwordResetRequest struct {
 	}
 }
 
-type tokenPath struct {
+// TokenPath carries a secret link token in the path.
+type TokenPath struct {
 	Token string `path:"token" maxLength:"100"`
 }
 
 type passwordResetInput struct {
-	tokenPath
+	TokenPath
 	Body struct {
 		Password string `json:"password" maxLength:"256"`
 	}
@@ -65,7 +66,7 @@ type invitationOut struct {
 }
 
 type acceptInput struct {
-	tokenPath
+	TokenPath
 	Body struct {
 		FirstName string `json:"first_name,omitempty" maxLength:"80"`
 		LastName  string `json:"last_name,omitempty" maxLength:"80"`
@@ -113,7 +114,7 @@ func (h *Handler) registerAuth(api huma.API) {
 			return h.sessionOutput(ctx, token)
 		})
 	huma.Register(api, public(op("get-invitation", http.MethodGet, "/api/v1/invitations/{token}", "Look up an invitation link", "invitations")),
-		func(ctx context.Context, in *tokenPath) (*struct{ Body invitationOut }, error) {
+		func(ctx context.Context, in *TokenPath) (*struct{ Body invitationOut }, error) {
 			info, err := h.app.LookupInvitation(ctx, in.Token)
 			if err != nil {
 				return nil, h.fail(err)

@@ -35,8 +35,8 @@ func memberOf(v app.MemberView, currency string) memberOut {
 }
 
 type listMembersInput struct {
-	accountPath
-	pageQuery
+	AccountPath
+	PageQuery
 	Active string `query:"active" enum:"true,false"`
 }
 
@@ -45,13 +45,14 @@ type membersPage struct {
 	NextCursor string      `json:"next_cursor,omitempty"`
 }
 
-type memberPath struct {
-	accountPath
+// MemberPath names a member of an account.
+type MemberPath struct {
+	AccountPath
 	Member string `path:"member" maxLength:"64"`
 }
 
 type updateMemberInput struct {
-	memberPath
+	MemberPath
 	Body struct {
 		Level                *string   `json:"level,omitempty" maxLength:"40"`
 		DefaultBillRateMinor *int64    `json:"default_bill_rate_minor,omitempty" doc:"per hour, in the account currency's minor units"`
@@ -64,7 +65,7 @@ type updateMemberInput struct {
 }
 
 type inviteInput struct {
-	accountPath
+	AccountPath
 	Body struct {
 		Email string `json:"email" maxLength:"254"`
 		Level string `json:"level" maxLength:"40"`
@@ -82,7 +83,7 @@ type invitationAdminOut struct {
 }
 
 type invitationIDInput struct {
-	accountPath
+	AccountPath
 	ID string `path:"id" maxLength:"64"`
 }
 
@@ -109,7 +110,7 @@ func (h *Handler) registerMembers(api huma.API) {
 			return &struct{ Body membersPage }{out}, nil
 		})
 	huma.Register(api, op("get-member", http.MethodGet, "/api/v1/accounts/{account}/members/{member}", "One member", "members"),
-		func(ctx context.Context, in *memberPath) (*struct{ Body memberOut }, error) {
+		func(ctx context.Context, in *MemberPath) (*struct{ Body memberOut }, error) {
 			act, err := h.actor(ctx, in.Account)
 			if err != nil {
 				return nil, h.fail(err)
@@ -151,7 +152,7 @@ func (h *Handler) registerMembers(api huma.API) {
 		return &struct{ Body invitationAdminOut }{invitationAdminOut{inv.ID, inv.Email, string(inv.Level), "pending", inv.CreatedAt, inv.ExpiresAt, link}}, nil
 	})
 	huma.Register(api, op("list-invitations", http.MethodGet, "/api/v1/accounts/{account}/invitations", "The account's invitations (Account Administrators)", "members"),
-		func(ctx context.Context, in *accountPath) (*struct{ Body []invitationAdminOut }, error) {
+		func(ctx context.Context, in *AccountPath) (*struct{ Body []invitationAdminOut }, error) {
 			act, err := h.actor(ctx, in.Account)
 			if err != nil {
 				return nil, h.fail(err)

@@ -196,8 +196,11 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, fn func(*Tx) error) error 
 	return nil
 }
 
-// notFound maps sql.ErrNoRows to a domain not-found error and wraps anything else.
+// notFound maps sql.ErrNoRows to a domain not-found error, wraps anything else, and passes nil.
 func notFound(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.NotFound(what)
 	}
