@@ -7,11 +7,11 @@ type AccountAction int
 
 // The account-wide actions of the access matrix.
 const (
-	ViewMembers AccountAction = iota
-	ManageMembers                 // invite, change levels, default rates, deactivate
-	ManageAccountSettings         // account details, settings, branding, access groups
-	SeeBillRates                  // member default bill rates
-	SeeCostRates                  // member cost rates, cost and margin figures
+	ViewMembers           AccountAction = iota
+	ManageMembers                       // invite, change levels, default rates, deactivate
+	ManageAccountSettings               // account details, settings, branding, access groups
+	SeeBillRates                        // member default bill rates
+	SeeCostRates                        // member cost rates, cost and margin figures
 	ReadOutbox
 	ReadAuditLog
 	CreateNonFinancialProject

@@ -88,4 +88,3 @@ func MustDSN(tb testing.TB, dialect string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
