@@ -44,6 +44,9 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool) huma.API {
 	h.registerMe(api)
 	h.registerAccounts(api)
 	h.registerMembers(api)
+	h.registerProjects(api)
+	h.registerParticipants(api)
+	h.registerAccess(api)
 	return api
 }
 
@@ -88,3 +91,5 @@ func money(p *int64, currency string) *Money {
 	}
 	return &Money{AmountMinor: *p, Currency: currency}
 }
+
+func clientOf(ctx context.Context) app.Client { return reqctx.Client(ctx) }

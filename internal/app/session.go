@@ -52,8 +52,15 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (str
 		return "", nil, err
 	}
 	if accountID == "" {
-		// Every membership is deactivated: the person can no longer sign in.
-		return "", nil, a.failSignIn(ctx, keys)
+		// No active membership: only a client with a login for projects they take part in
+		// may sign in; a deactivated member no longer can.
+		external, err := a.Store.HasExternalParticipation(ctx, u.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		if !external {
+			return "", nil, a.failSignIn(ctx, keys)
+		}
 	}
 	if err := a.Store.ClearLoginFailures(ctx, keys[0]); err != nil {
 		return "", nil, err

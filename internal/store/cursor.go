@@ -60,3 +60,20 @@ func page[T any](rows []T, limit int, key func(T) cursor) ([]T, string) {
 	rows = rows[:limit]
 	return rows, key(rows[limit-1]).encode()
 }
+
+// encodeNameCursor is a keyset position in a list sorted by name.
+func encodeNameCursor(name, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(name + "\x00" + id))
+}
+
+func decodeNameCursor(s string) (string, string, error) {
+	if s == "" {
+		return "", "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	name, id, ok := strings.Cut(string(b), "\x00")
+	if err != nil || !ok {
+		return "", "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this server issued"})
+	}
+	return name, id, nil
+}

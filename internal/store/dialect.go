@@ -47,3 +47,22 @@ func isUniqueViolation(err error) bool {
 	}
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// groupConcat joins a column's values with spaces (an aggregate).
+func (d dialect) groupConcat(col string) string {
+	if d == postgres {
+		return "string_agg(" + col + ", ' ')"
+	}
+	return "group_concat(" + col + ", ' ')"
+}
+
+// forNoKeyUpdate is appended to a SELECT of a row the transaction must hold until it commits,
+// so that transactions checking the same rule run one after the other. PostgreSQL needs it
+// against write skew (each of two transactions passes a check that the other's write breaks);
+// SQLite's one writer already runs write transactions one at a time.
+func (d dialect) forNoKeyUpdate() string {
+	if d == postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
