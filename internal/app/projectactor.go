@@ -22,13 +22,13 @@ type ProjectActor struct {
 
 // ViewAs says whose view a Project Administrator is looking at.
 type ViewAs struct {
-	UserID      string
-	Name        string
-	Side        domain.Side
-	Level       domain.ProjectLevel
-	SideName    string
-	RealUserID  string
-	RealName    string
+	UserID     string
+	Name       string
+	Side       domain.Side
+	Level      domain.ProjectLevel
+	SideName   string
+	RealUserID string
+	RealName   string
 }
 
 // Project returns the project.

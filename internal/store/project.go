@@ -223,15 +223,15 @@ type ProjectListItem struct {
 // where the user is a deactivated member), plus AccountID's projects that account-wide access
 // (All, Open, OpenAdmins — decided by the access layer) lets the user see.
 type ProjectFilter struct {
-	UserID    string
-	AccountID string
+	UserID     string
+	AccountID  string
 	All        bool // every project of AccountID (Account Administrators, "view all projects")
 	Open       bool // also AccountID's projects open to all account members ("view open projects")
 	OpenAdmins bool // also AccountID's projects open to project-administrator-level members
-	Archived  bool
-	Search    string
-	Cursor    string
-	Limit     int
+	Archived   bool
+	Search     string
+	Cursor     string
+	Limit      int
 }
 
 // FindProjects lists the projects the filter allows, by name, keyset-paginated on (name, id).
