@@ -168,7 +168,7 @@ func (h *Handler) projectActor(ctx context.Context, in ProjectPath) (*app.Projec
 		return nil, err
 	}
 	if in.ViewAs != "" {
-		return h.app.ViewAsActor(ctx, p, in.Project, in.ViewAs)
+		return h.app.ViewAsActor(ctx, p, in.Project, in.ViewAs, true)
 	}
 	return h.app.ProjectActor(ctx, p, in.Project)
 }

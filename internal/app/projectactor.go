@@ -122,9 +122,10 @@ func subjectOf(load *store.ProjectAccess) access.ProjectSubject {
 
 // ViewAsActor opens the project as participant userID for a principal allowed to view as
 // others there (a provider Project Administrator of it, or an Account Administrator of its
-// account). The use is audited. ENOTFOUND for a project the principal cannot see or a person who
-// does not take part; EFORBIDDEN for a principal who may not view as others.
-func (a *App) ViewAsActor(ctx context.Context, p *store.Principal, projectID, userID string) (*ProjectActor, error) {
+// account). With audit set the use is recorded (the API records every request; the web pages
+// record the start of a view-as session). ENOTFOUND for a project the principal cannot see or a
+// person who does not take part; EFORBIDDEN for a principal who may not view as others.
+func (a *App) ViewAsActor(ctx context.Context, p *store.Principal, projectID, userID string, audit bool) (*ProjectActor, error) {
 	real, err := a.Store.LoadProjectAccess(ctx, projectID, p.User.ID)
 	if err != nil {
 		return nil, err
@@ -156,6 +157,9 @@ func (a *App) ViewAsActor(ctx context.Context, p *store.Principal, projectID, us
 	if pa.Subject.Part == nil {
 		// A deactivated member: they see nothing, and neither does their view.
 		return nil, domain.NotFound("participant")
+	}
+	if !audit {
+		return pa, nil
 	}
 	err = a.Store.Audit(ctx, store.AuditEntry{AccountID: target.Project.AccountID, Actor: auditActorOf(p), Action: "view_as",
 		ProjectID: projectID, Target: u.Email, Summary: p.User.FullName() + " viewed " + target.Project.Name + " as " + u.FullName()})

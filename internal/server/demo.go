@@ -51,7 +51,81 @@ func SeedDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := seedAccount(ctx, a, "Acme Corp", demoClient); err != nil {
 		return err
 	}
+	if err := seedProjects(ctx, a); err != nil {
+		return err
+	}
 	printDemo(out, a.BaseURL)
+	return nil
+}
+
+// demoProjects: who takes part on which side at which level. Acme's people are external to
+// Northwind: they see only these projects.
+var demoProjects = []struct {
+	name, client string
+	financial    bool
+	creator      string
+	provider     map[string]domain.ProjectLevel
+	clients      map[string]domain.ProjectLevel
+}{
+	{"Website relaunch", "Acme Corp", true, "lee@northwind.example",
+		map[string]domain.ProjectLevel{"avery@northwind.example": domain.PLProjectAdmin, "morgan@northwind.example": domain.PLEditTimeExpenses,
+			"quinn@freelance.example": domain.PLEditTimeExpenses, "casey@northwind.example": domain.PLViewFinancials},
+		map[string]domain.ProjectLevel{"michael@acme.example": domain.PLEditFinancials, "lesley@acme.example": domain.PLViewTasks, "tom@acme.example": domain.PLEditTasks}},
+	{"Brand guidelines", "Acme Corp", false, "parker@northwind.example",
+		map[string]domain.ProjectLevel{"morgan@northwind.example": domain.PLEditTasks},
+		map[string]domain.ProjectLevel{"lesley@acme.example": domain.PLEditTasks}},
+}
+
+func seedProjects(ctx context.Context, a *app.App) error {
+	for _, dp := range demoProjects {
+		creator, _, err := a.Store.FindUserCredentials(ctx, dp.creator)
+		if err != nil {
+			return err
+		}
+		ms, err := a.Store.FindMemberships(ctx, creator.ID)
+		if err != nil || len(ms) == 0 {
+			return fmt.Errorf("demo: %s has no account", dp.creator)
+		}
+		act, err := a.Actor(ctx, &store.Principal{User: *creator}, ms[0].AccountID)
+		if err != nil {
+			return err
+		}
+		p, err := a.CreateProject(ctx, act, app.ProjectInput{Name: dp.name, ClientCompany: dp.client, Financial: dp.financial,
+			Description: "A demo project shared between Northwind Studio and " + dp.client + ".", StartDate: "2026-11-02", DueDate: "2027-03-31"})
+		if err != nil {
+			return fmt.Errorf("demo: project %s: %w", dp.name, err)
+		}
+		table, err := a.Store.FindPermissionTable(ctx, p.AccountID)
+		if err != nil {
+			return err
+		}
+		add := func(email string, side domain.Side, level domain.ProjectLevel) error {
+			u, _, err := a.Store.FindUserCredentials(ctx, email)
+			if err != nil {
+				return err
+			}
+			acctLevel := domain.AccountLevel("")
+			if m, err := a.Store.FindMemberByUser(ctx, p.AccountID, u.ID); err == nil {
+				acctLevel = m.Level
+			}
+			acc := table.Default(acctLevel, side).Access
+			if side == domain.SideClient || level == domain.PLViewTasks || level == domain.PLEditTasks {
+				acc = []domain.Access{domain.AccessPost}
+			}
+			return a.Store.AddParticipant(ctx, &domain.Participant{ProjectID: p.ID, AccountID: p.AccountID, UserID: u.ID, Email: email,
+				Side: side, Level: level, Access: acc}, store.AuditActor{UserID: creator.ID, Name: creator.FullName()})
+		}
+		for email, level := range dp.provider {
+			if err := add(email, domain.SideProvider, level); err != nil {
+				return fmt.Errorf("demo: %s: %w", email, err)
+			}
+		}
+		for email, level := range dp.clients {
+			if err := add(email, domain.SideClient, level); err != nil {
+				return fmt.Errorf("demo: %s: %w", email, err)
+			}
+		}
+	}
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 
 func (h *Handler) routesDashboard(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.dashboard)
-	mux.HandleFunc("GET /projects", h.projects)
 	mux.HandleFunc("POST /account/switch", h.switchAccount)
 }
 
@@ -17,15 +16,6 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.Title = "Dashboard"
 	h.render(w, r, 0, "dashboard", pg)
-}
-
-func (h *Handler) projects(w http.ResponseWriter, r *http.Request) {
-	_, pg, ok := h.signedIn(w, r)
-	if !ok {
-		return
-	}
-	pg.Title = "Projects"
-	h.render(w, r, 0, "projects", pg)
 }
 
 func (h *Handler) switchAccount(w http.ResponseWriter, r *http.Request) {

@@ -45,10 +45,17 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 	h.routesDashboard(mux)
 	h.routesMembers(mux)
 	h.routesSettings(mux)
+	h.routesProjects(mux)
+	h.routesPeople(mux)
 }
 
 var funcs = template.FuncMap{
 	"levelName": func(l domain.AccountLevel) string { return l.Name() },
+	"plevelName": func(l domain.ProjectLevel) string { return l.Name() },
+	"accessName": func(a domain.Access) string { return a.Name() },
+	"statusName": func(s domain.ProjectStatus) string {
+		return map[domain.ProjectStatus]string{domain.StatusOnTrack: "On track", domain.StatusAtRisk: "At risk", domain.StatusOffTrack: "Off track"}[s]
+	},
 	"levels":    func() []domain.AccountLevel { return domain.AccountLevels },
 	"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 	"datetime":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
@@ -63,6 +70,20 @@ var funcs = template.FuncMap{
 			return ""
 		}
 		return domain.FormatMinor(*p)
+	},
+	"initials": func(name string) string {
+		out := ""
+		for _, w := range strings.Fields(name) {
+			r := []rune(w)
+			out += strings.ToUpper(string(r[0]))
+			if len(out) >= 2 {
+				break
+			}
+		}
+		return out
+	},
+	"sideArgs": func(side, name string, rows []personRow, f *projectFrame) map[string]any {
+		return map[string]any{"Side": side, "Name": name, "Rows": rows, "Frame": f}
 	},
 	"has": func(list []string, s string) bool {
 		for _, x := range list {
@@ -86,7 +107,7 @@ func parsePages() map[string]*template.Template {
 		if base == "layout" {
 			continue
 		}
-		pages[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(assets, "templates/layout.html", n))
+		pages[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html", n))
 	}
 	return pages
 }
