@@ -23,7 +23,7 @@ func (h *Handler) routesPeople(mux *http.ServeMux) {
 }
 
 type option struct {
-	Value, Label      string
+	Value, Label       string
 	Selected, Disabled bool
 }
 
@@ -377,4 +377,3 @@ func (h *Handler) acceptProjectInvitation(w http.ResponseWriter, r *http.Request
 	h.setSession(w, session)
 	h.redirect(w, r, "/projects/"+projectID, "Welcome to the project!")
 }
-

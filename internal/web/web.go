@@ -50,15 +50,15 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 }
 
 var funcs = template.FuncMap{
-	"levelName": func(l domain.AccountLevel) string { return l.Name() },
+	"levelName":  func(l domain.AccountLevel) string { return l.Name() },
 	"plevelName": func(l domain.ProjectLevel) string { return l.Name() },
 	"accessName": func(a domain.Access) string { return a.Name() },
 	"statusName": func(s domain.ProjectStatus) string {
 		return map[domain.ProjectStatus]string{domain.StatusOnTrack: "On track", domain.StatusAtRisk: "At risk", domain.StatusOffTrack: "Off track"}[s]
 	},
-	"levels":    func() []domain.AccountLevel { return domain.AccountLevels },
-	"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"datetime":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"levels":   func() []domain.AccountLevel { return domain.AccountLevels },
+	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+	"datetime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"money": func(p *int64, currency string) string {
 		if p == nil {
 			return "—"
