@@ -47,6 +47,8 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 	h.routesSettings(mux)
 	h.routesProjects(mux)
 	h.routesPeople(mux)
+	h.routesAudit(mux)
+	h.routesAccount(mux)
 }
 
 var funcs = template.FuncMap{
