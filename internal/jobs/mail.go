@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/portico-dev/portico/internal/domain"
 	"github.com/portico-dev/portico/internal/mail"
 	"github.com/portico-dev/portico/internal/store"
 )
@@ -20,8 +21,11 @@ func SendMail(s *store.Store, sender mail.Sender, from string, log *slog.Logger)
 			return Permanent(fmt.Errorf("jobs: mail payload: %w", err))
 		}
 		m, err := s.FindMailByID(ctx, p.MailID)
-		if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return Permanent(err)
+		}
+		if err != nil {
+			return err // the database may be back on the next attempt
 		}
 		if m.Status == store.MailSent {
 			return nil // delivered by an attempt whose completion was lost
@@ -31,7 +35,11 @@ func SendMail(s *store.Store, sender mail.Sender, from string, log *slog.Logger)
 			return s.SetMailStatus(ctx, m.ID, store.MailHeld, "")
 		}
 		if err := sender.Send(ctx, from, mail.Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}); err != nil {
-			if serr := s.SetMailStatus(ctx, m.ID, store.MailQueued, err.Error()); serr != nil {
+			status := store.MailQueued
+			if LastAttempt(ctx) {
+				status = store.MailFailed
+			}
+			if serr := s.SetMailStatus(ctx, m.ID, status, err.Error()); serr != nil {
 				log.Error("record mail failure", "err", serr)
 			}
 			return err

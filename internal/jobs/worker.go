@@ -82,7 +82,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	if !ok {
 		return true, w.Store.FailJob(ctx, j.ID, "no handler for job kind "+j.Kind, nil)
 	}
-	jctx, cancel := context.WithTimeout(ctx, w.Lease)
+	jctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, *j), w.Lease)
 	err = h(jctx, j.Payload)
 	cancel()
 	if err == nil {
@@ -93,7 +93,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		w.Log.Error("job failed for good", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", err)
 		return true, w.Store.FailJob(ctx, j.ID, err.Error(), nil)
 	}
-	next := time.Now().Add(Backoff(j.Attempts))
+	next := w.Store.Now().Add(Backoff(j.Attempts)) // the store's clock, which decides what is due
 	w.Log.Warn("job failed; will retry", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "retry_at", next, "err", err)
 	if ferr := w.Store.FailJob(ctx, j.ID, err.Error(), &next); ferr != nil {
 		return true, fmt.Errorf("jobs: record failure: %w", ferr)
@@ -101,7 +101,17 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Backoff is the wait before attempt n+1: 2^n seconds with ±20 % jitter, at most an hour.
+type attemptKey struct{}
+
+// LastAttempt reports whether the job a handler is running is on its last attempt: if the
+// handler fails now, the job is marked failed rather than retried, so the handler may record
+// that outcome (the mail handler marks its mail failed).
+func LastAttempt(ctx context.Context) bool {
+	j, ok := ctx.Value(attemptKey{}).(store.Job)
+	return ok && j.Attempts >= j.MaxAttempts
+}
+
+// Backoff is the wait before attempt n+1: 2^n seconds, at most an hour, with ±10 % jitter.
 func Backoff(attempt int) time.Duration {
 	d := time.Duration(1<<min(attempt, 12)) * time.Second
 	d = min(d, time.Hour)

@@ -164,7 +164,12 @@ func (tx *Tx) setMemberGroups(ctx context.Context, accountID, memberID string, g
 	if _, err := tx.ExecContext(ctx, `DELETE FROM access_group_members WHERE account_id = $1 AND member_id = $2`, accountID, memberID); err != nil {
 		return fmt.Errorf("store: set member groups: %w", err)
 	}
+	seen := map[string]bool{}
 	for _, g := range groups {
+		if seen[g] {
+			continue // a repeated id is not an unknown group
+		}
+		seen[g] = true
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO access_group_members (account_id, group_id, member_id)
 			SELECT account_id, id, $3 FROM access_groups WHERE account_id = $1 AND id = $2

@@ -80,12 +80,15 @@ func (s *Store) FindAccountByID(ctx context.Context, id string) (*domain.Account
 func (s *Store) UpdateAccount(ctx context.Context, id, name string, st domain.AccountSettings) (*domain.Account, error) {
 	var a domain.Account
 	err := s.write(ctx, func(tx *Tx) error {
+		// SQLite's RETURNING cannot name columns through a table alias ("a.id"), so this
+		// one lists them bare.
 		err := scanAccount(tx.QueryRowContext(ctx, `
-			UPDATE accounts AS a SET name = $2, provider_side_name = $3, client_side_name = $4,
+			UPDATE accounts SET name = $2, provider_side_name = $3, client_side_name = $4,
 				default_post_privacy = $5, external_financial_allowed = $6, provider_side_members_only = $7,
 				currency = $8, brand_color = $9, updated_at = $10
 			WHERE id = $1
-			RETURNING `+accountColumns,
+			RETURNING id, name, provider_side_name, client_side_name, default_post_privacy,
+				external_financial_allowed, provider_side_members_only, currency, brand_color, created_at`,
 			id, strings.TrimSpace(name), st.ProviderSideName, st.ClientSideName, st.DefaultPostPrivacy,
 			st.ExternalFinancialAllowed, st.ProviderSideMembersOnly, st.Currency, st.BrandColor, tx.now), &a)
 		return notFound(err, "account")

@@ -73,6 +73,18 @@ func (s *Store) FindInvitations(ctx context.Context, accountID string) ([]domain
 	return out, rows.Err()
 }
 
+// FindInvitationByID returns one of an account's invitations, whatever its status.
+// ENOTFOUND if the account has no such invitation.
+func (s *Store) FindInvitationByID(ctx context.Context, accountID, id string) (*domain.Invitation, error) {
+	var i domain.Invitation
+	err := scanInvitation(s.r.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations i
+		WHERE i.account_id = $1 AND i.id = $2`, accountID, id), &i)
+	if err != nil {
+		return nil, notFound(err, "invitation")
+	}
+	return &i, nil
+}
+
 // RevokeInvitation withdraws a pending invitation. ENOTFOUND if the account has no such
 // pending invitation.
 func (s *Store) RevokeInvitation(ctx context.Context, accountID, id string) error {

@@ -74,7 +74,7 @@ func (s *Store) FailJob(ctx context.Context, id, reason string, retryAt *time.Ti
 	return s.write(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			UPDATE jobs SET run_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1`,
-			id, retryAt.UTC(), truncate(reason, 2000))
+			id, retryAt.UTC().Truncate(time.Microsecond), truncate(reason, 2000))
 		return err
 	})
 }

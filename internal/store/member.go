@@ -44,7 +44,7 @@ func (s *Store) FindMembers(ctx context.Context, f MemberFilter) ([]domain.Membe
 		SELECT `+memberColumns+`
 		FROM members m JOIN users u ON u.id = m.user_id
 		WHERE m.account_id = $1
-		  AND ($2 IS NULL OR m.active = $2)
+		  AND (CAST($2 AS BOOLEAN) IS NULL OR m.active = $2) -- the cast tells PostgreSQL $2's type
 		  AND (m.created_at > $3 OR (m.created_at = $3 AND m.id > $4))
 		ORDER BY m.created_at, m.id
 		LIMIT $5`, f.AccountID, boolArg(f.Active), after.At, after.ID, limit+1)
@@ -127,6 +127,12 @@ func (tx *Tx) createMember(ctx context.Context, accountID, userID string, level 
 func (s *Store) UpdateMember(ctx context.Context, accountID, id string, upd domain.MemberUpdate, groups *[]string) (*domain.Member, error) {
 	var out *domain.Member
 	err := s.write(ctx, func(tx *Tx) error {
+		// Changes to one account's members run one at a time: two administrators demoting
+		// each other at once must not both pass keepOneAdmin.
+		var locked string
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1`+s.dialect.forNoKeyUpdate(), accountID).Scan(&locked); err != nil {
+			return notFound(err, "member")
+		}
 		m, err := s.findMember(ctx, tx, `m.account_id = $1 AND m.id = $2`, accountID, id)
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ func findReset(ctx context.Context, q queryer, tokenHash string, now time.Time) 
 		return "", notFound(err, "password reset link")
 	}
 	if used.Valid || !now.Before(expires) {
-		return "", domain.Errorf(domain.EGONE, "this password reset link has expired or was already used; ask for a new one")
+		return "", resetGone()
 	}
 	return userID, nil
 }
@@ -52,10 +52,24 @@ func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash strin
 		if userID, err = findReset(ctx, tx, tokenHash, tx.now); err != nil {
 			return err
 		}
+		// Spend this link with a conditional write, so that of two requests racing with it
+		// only one gets past (on PostgreSQL the loser waits for the winner's commit and then
+		// matches no row); then spend the user's other links too.
+		res, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL`, tokenHash, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: use password reset: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return resetGone()
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, userID, tx.now); err != nil {
 			return fmt.Errorf("store: use password reset: %w", err)
 		}
 		return tx.setPassword(ctx, userID, passwordHash, "")
 	})
 	return userID, err
+}
+
+func resetGone() error {
+	return domain.Errorf(domain.EGONE, "this password reset link has expired or was already used; ask for a new one")
 }

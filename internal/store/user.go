@@ -50,14 +50,16 @@ type UserUpdate struct {
 func (s *Store) UpdateUser(ctx context.Context, id string, upd UserUpdate) (*domain.User, error) {
 	var u domain.User
 	err := s.write(ctx, func(tx *Tx) error {
+		// SQLite's RETURNING cannot name columns through a table alias ("u.id"), so this
+		// one lists them bare.
 		err := scanUser(tx.QueryRowContext(ctx, `
-			UPDATE users AS u SET
+			UPDATE users SET
 				first_name = COALESCE($2, first_name),
 				last_name  = COALESCE($3, last_name),
 				theme      = COALESCE($4, theme),
 				updated_at = $5
 			WHERE id = $1
-			RETURNING `+userColumns, id, strArg(upd.FirstName), strArg(upd.LastName), strArg(upd.Theme), tx.now), &u)
+			RETURNING id, email, first_name, last_name, theme, created_at`, id, strArg(upd.FirstName), strArg(upd.LastName), strArg(upd.Theme), tx.now), &u)
 		return notFound(err, "user")
 	})
 	if err != nil {
