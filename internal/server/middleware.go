@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/portico-dev/portico/internal/app"
 	"github.com/portico-dev/portico/internal/domain"
 	"github.com/portico-dev/portico/internal/reqctx"
+	"github.com/portico-dev/portico/internal/store"
 )
 
 // authenticate resolves the session cookie or bearer token into a principal. A bad bearer
@@ -35,19 +37,26 @@ func (m *Main) authenticate(next http.Handler) http.Handler {
 				writeProblem(w, http.StatusUnauthorized, domain.ErrorMessage(err))
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(reqctx.WithPrincipal(ctx, p)))
+			next.ServeHTTP(w, r.WithContext(withPrincipal(ctx, p)))
 			return
 		}
 		if c, err := r.Cookie(api.SessionCookie); err == nil && c.Value != "" {
 			p, err := m.App.Authenticate(ctx, c.Value)
 			if err == nil {
-				r = r.WithContext(reqctx.WithPrincipal(ctx, p))
+				r = r.WithContext(withPrincipal(ctx, p))
 			} else if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 				m.Log.Error("authenticate session", "err", err)
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// withPrincipal puts the principal in the request context, and names them as the actor of
+// every audit entry the request's writes record.
+func withPrincipal(ctx context.Context, p *store.Principal) context.Context {
+	ctx = store.WithActor(ctx, store.AuditActor{UserID: p.User.ID, Name: p.User.FullName()})
+	return reqctx.WithPrincipal(ctx, p)
 }
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {

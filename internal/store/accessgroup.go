@@ -73,7 +73,13 @@ func (s *Store) FindAccessGroups(ctx context.Context, accountID string) ([]domai
 
 // CreateAccessGroup adds a group (validated by the caller). EINVALID if the name is taken.
 func (s *Store) CreateAccessGroup(ctx context.Context, g *domain.AccessGroup) error {
-	return s.write(ctx, func(tx *Tx) error { return tx.insertAccessGroup(ctx, g) })
+	return s.write(ctx, func(tx *Tx) error {
+		if err := tx.insertAccessGroup(ctx, g); err != nil {
+			return err
+		}
+		return tx.audit(ctx, AuditEntry{AccountID: g.AccountID, Actor: actorFrom(ctx), Action: "settings.access_group", Target: g.Name,
+			Summary: "created the access group " + g.Name, After: g})
+	})
 }
 
 // UpdateAccessGroup replaces a group's name, capabilities and default levels.
@@ -92,7 +98,8 @@ func (s *Store) UpdateAccessGroup(ctx context.Context, g *domain.AccessGroup) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.NotFound("access group")
 		}
-		return nil
+		return tx.audit(ctx, AuditEntry{AccountID: g.AccountID, Actor: actorFrom(ctx), Action: "settings.access_group", Target: g.Name,
+			Summary: "changed the access group " + g.Name, After: g})
 	})
 }
 
@@ -109,7 +116,8 @@ func (s *Store) DeleteAccessGroup(ctx context.Context, accountID, id string) err
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.NotFound("access group")
 		}
-		return nil
+		return tx.audit(ctx, AuditEntry{AccountID: accountID, Actor: actorFrom(ctx), Action: "settings.access_group", Target: id,
+			Summary: "deleted an access group"})
 	})
 }
 

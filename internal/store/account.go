@@ -57,8 +57,11 @@ func (s *Store) CreateAccount(ctx context.Context, name string, admin NewAdmin) 
 			}
 			userID = u.ID
 		}
-		m, err = tx.createMember(ctx, a.ID, userID, domain.LevelAccountAdmin)
-		return err
+		if m, err = tx.createMember(ctx, a.ID, userID, domain.LevelAccountAdmin); err != nil {
+			return err
+		}
+		return tx.audit(ctx, AuditEntry{AccountID: a.ID, Actor: actorFrom(ctx), Action: "account.create", Target: admin.Email,
+			Summary: "created the account with " + admin.Email + " as Account Administrator"})
 	})
 	if err != nil {
 		return nil, nil, err
@@ -91,7 +94,10 @@ func (s *Store) UpdateAccount(ctx context.Context, id, name string, st domain.Ac
 				external_financial_allowed, provider_side_members_only, currency, brand_color, created_at`,
 			id, strings.TrimSpace(name), st.ProviderSideName, st.ClientSideName, st.DefaultPostPrivacy,
 			st.ExternalFinancialAllowed, st.ProviderSideMembersOnly, st.Currency, st.BrandColor, tx.now), &a)
-		return notFound(err, "account")
+		if err != nil {
+			return notFound(err, "account")
+		}
+		return tx.audit(ctx, AuditEntry{AccountID: id, Actor: actorFrom(ctx), Action: "settings.account", Summary: "changed the account settings", After: a})
 	})
 	if err != nil {
 		return nil, err

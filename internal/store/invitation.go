@@ -50,6 +50,10 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *domain.Invitation, to
 			return fmt.Errorf("store: create invitation: %w", err)
 		}
 		m.AccountID = inv.AccountID
+		if err := tx.audit(ctx, AuditEntry{AccountID: inv.AccountID, Actor: actorFrom(ctx), Action: "invitation.create", Target: inv.Email,
+			Summary: "invited " + inv.Email + " to the account as " + inv.Level.Name(), After: map[string]any{"email": inv.Email, "level": inv.Level}}); err != nil {
+			return err
+		}
 		return tx.enqueueMail(ctx, m)
 	})
 }
@@ -98,7 +102,8 @@ func (s *Store) RevokeInvitation(ctx context.Context, accountID, id string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.NotFound("invitation")
 		}
-		return nil
+		return tx.audit(ctx, AuditEntry{AccountID: accountID, Actor: actorFrom(ctx), Action: "invitation.revoke", Target: id,
+			Summary: "withdrew an account invitation"})
 	})
 }
 
@@ -173,6 +178,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, a Accept
 			return domain.Errorf(domain.EGONE, "this invitation link has already been used")
 		}
 		if m, err = tx.createMember(ctx, info.AccountID, userID, info.Level); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, AuditEntry{AccountID: info.AccountID, Actor: AuditActor{UserID: userID, Name: info.Email}, Action: "invitation.accept",
+			Target: info.Email, Summary: info.Email + " accepted the invitation and joined as " + info.Level.Name()}); err != nil {
 			return err
 		}
 		sess = domain.Session{UserID: userID, AccountID: info.AccountID, UserAgent: a.UserAgent, IP: a.IP}

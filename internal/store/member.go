@@ -138,6 +138,7 @@ func (s *Store) UpdateMember(ctx context.Context, accountID, id string, upd doma
 			return err
 		}
 		wasAdmin := m.Level == domain.LevelAccountAdmin && m.Active
+		before := *m
 		applyMemberUpdate(m, upd, tx)
 		if m.Level == domain.LevelPunchClock && m.DefaultBillRate == nil {
 			return domain.Invalid(domain.FieldError{Field: "level", Message: "Punch Clock can only be assigned to a member with a default bill rate"})
@@ -166,10 +167,83 @@ func (s *Store) UpdateMember(ctx context.Context, accountID, id string, upd doma
 			}
 		}
 		out, err = s.findMember(ctx, tx, `m.account_id = $1 AND m.id = $2`, accountID, id)
-		return err
+		if err != nil {
+			return err
+		}
+		if out.Level == domain.LevelAccountAdmin && out.Active && !wasAdmin {
+			// Promotion makes the member Project Administrator in every project of the account
+			// they take part in; demotion later leaves those levels alone (PRODUCT.md §2).
+			if err := tx.promoteToProjectAdmin(ctx, accountID, out.UserID); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, AuditEntry{AccountID: accountID, Actor: actorFrom(ctx), Action: "member.update", Target: out.Email,
+			Summary: describeMemberChange(before, out), Before: memberState(before), After: memberState(*out)})
 	})
 	return out, err
 }
+
+// promoteToProjectAdmin raises every participation of the user in the account's projects to
+// Project Administrator, bumping each project's revision and recording each change.
+func (tx *Tx) promoteToProjectAdmin(ctx context.Context, accountID, userID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT project_id FROM participants WHERE account_id = $1 AND user_id = $2 AND level <> $3`,
+		accountID, userID, domain.PLProjectAdmin)
+	if err != nil {
+		return fmt.Errorf("store: promote: %w", err)
+	}
+	var projects []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: promote: %w", err)
+		}
+		projects = append(projects, id)
+	}
+	rows.Close()
+	for _, pid := range projects {
+		if _, err := tx.ExecContext(ctx, `UPDATE participants SET level = $4 WHERE account_id = $1 AND project_id = $2 AND user_id = $3`,
+			accountID, pid, userID, domain.PLProjectAdmin); err != nil {
+			return fmt.Errorf("store: promote: %w", err)
+		}
+		if err := tx.bumpRevision(ctx, accountID, pid, 0); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, AuditEntry{AccountID: accountID, Actor: actorFrom(ctx), Action: "participant.level", ProjectID: pid,
+			Target: userID, Summary: "made Project Administrator on promotion to Account Administrator"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func memberState(m domain.Member) map[string]any {
+	return map[string]any{"email": m.Email, "level": m.Level, "active": m.Active, "default_bill_rate_minor": m.DefaultBillRate,
+		"cost_rate_minor": m.CostRate, "access_groups": m.AccessGroups}
+}
+
+func describeMemberChange(before domain.Member, after *domain.Member) string {
+	s := after.FullName() + ":"
+	if before.Level != after.Level {
+		s += " level " + before.Level.Name() + " → " + after.Level.Name() + ";"
+	}
+	if before.Active != after.Active {
+		if after.Active {
+			s += " reactivated;"
+		} else {
+			s += " deactivated;"
+		}
+	}
+	if !equalRate(before.DefaultBillRate, after.DefaultBillRate) || !equalRate(before.CostRate, after.CostRate) {
+		s += " rates changed;"
+	}
+	if strings.Join(before.AccessGroups, " ") != strings.Join(after.AccessGroups, " ") {
+		s += " access groups changed;"
+	}
+	return strings.TrimSuffix(s, ";")
+}
+
+func equalRate(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 func applyMemberUpdate(m *domain.Member, upd domain.MemberUpdate, tx *Tx) {
 	if upd.Level != nil {
