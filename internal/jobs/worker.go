@@ -83,7 +83,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		return true, w.Store.FailJob(ctx, j.ID, "no handler for job kind "+j.Kind, nil)
 	}
 	jctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, *j), w.Lease)
-	err = h(jctx, j.Payload)
+	err = runHandler(jctx, h, j.Payload)
 	cancel()
 	if err == nil {
 		return true, w.Store.CompleteJob(ctx, j.ID)
@@ -117,4 +117,15 @@ func Backoff(attempt int) time.Duration {
 	d = min(d, time.Hour)
 	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
 	return d - d/10 + jitter
+}
+
+// runHandler calls h, turning a panic into an error so that one bad job cannot stop the worker
+// (the job is then retried like any failure).
+func runHandler(ctx context.Context, h Handler, payload json.RawMessage) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("jobs: handler panicked: %v", v)
+		}
+	}()
+	return h(ctx, payload)
 }

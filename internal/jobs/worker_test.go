@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"log/slog"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/jobs"
 	"github.com/portico-dev/portico/internal/store"
+	"github.com/portico-dev/portico/internal/testutil"
 )
 
 func TestWorkerRunsHandler(t *testing.T) {
@@ -201,4 +203,26 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("Backoff(%d) has no jitter: always %v", c.attempt, lo)
 		}
 	}
+}
+
+func TestWorkerSurvivesPanickingHandler(t *testing.T) {
+	testutil.ForEachDialect(t, func(t *testing.T, s *store.Store) {
+		w := jobs.NewWorker(s, slog.New(slog.DiscardHandler))
+		calls := 0
+		w.Handlers[store.JobSendMail] = func(context.Context, json.RawMessage) error {
+			calls++
+			panic("boom")
+		}
+		if err := s.EnqueueMail(t.Context(), store.OutgoingMail{To: "a@b.example", Subject: "s", Text: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		did, err := w.RunOnce(t.Context())
+		if !did || err != nil || calls != 1 {
+			t.Fatalf("RunOnce after a panic: did=%v err=%v calls=%d", did, err, calls)
+		}
+		pending, failed, err := s.JobStats(t.Context())
+		if err != nil || pending != 1 || failed != 0 {
+			t.Fatalf("the panicking job should wait for a retry: pending=%d failed=%d err=%v", pending, failed, err)
+		}
+	})
 }

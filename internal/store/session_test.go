@@ -135,21 +135,25 @@ func TestAPITokens(t *testing.T) {
 		tok := &domain.APIToken{UserID: f.Admin.UserID, Name: "ci", Prefix: "pta_abcdef"}
 		must(t, s.CreateAPIToken(ctx, tok, hash))
 
-		p, err := s.FindPrincipalByToken(ctx, hash)
+		p, used, err := s.FindPrincipalByToken(ctx, hash)
 		must(t, err)
-		if p.User.ID != f.Admin.UserID || p.TokenID != tok.ID || p.SessionID != "" {
-			t.Fatalf("principal %+v", p)
+		if p.User.ID != f.Admin.UserID || p.TokenID != tok.ID || p.SessionID != "" || used != nil {
+			t.Fatalf("principal %+v, last used %v", p, used)
 		}
-		_, err = s.FindPrincipalByToken(ctx, uniqueHash("unknown"))
+		must(t, s.TouchAPIToken(ctx, tok.ID))
+		if _, used, err = s.FindPrincipalByToken(ctx, hash); err != nil || used == nil || !used.Equal(t0) {
+			t.Fatalf("after use: last used %v, err %v", used, err)
+		}
+		_, _, err = s.FindPrincipalByToken(ctx, uniqueHash("unknown"))
 		wantCode(t, err, domain.EUNAUTHORIZED)
 
 		// Only the owner revokes.
 		wantCode(t, s.RevokeAPIToken(ctx, m.UserID, tok.ID), domain.ENOTFOUND)
-		if _, err := s.FindPrincipalByToken(ctx, hash); err != nil {
+		if _, _, err := s.FindPrincipalByToken(ctx, hash); err != nil {
 			t.Fatalf("after another user's revoke attempt: %v", err)
 		}
 		must(t, s.RevokeAPIToken(ctx, f.Admin.UserID, tok.ID))
-		_, err = s.FindPrincipalByToken(ctx, hash)
+		_, _, err = s.FindPrincipalByToken(ctx, hash)
 		wantCode(t, err, domain.EUNAUTHORIZED)
 		wantCode(t, s.RevokeAPIToken(ctx, f.Admin.UserID, tok.ID), domain.ENOTFOUND)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/portico-dev/portico/internal/domain"
 )
@@ -60,18 +61,28 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, id string) error {
 }
 
 // FindPrincipalByToken loads the user behind an API token in one indexed query (no password
-// hashing on this path). EUNAUTHORIZED if the token is unknown or revoked.
-func (s *Store) FindPrincipalByToken(ctx context.Context, tokenHash string) (*Principal, error) {
+// hashing on this path), with when the token was last used. EUNAUTHORIZED if the token is
+// unknown or revoked.
+func (s *Store) FindPrincipalByToken(ctx context.Context, tokenHash string) (*Principal, *time.Time, error) {
 	var p Principal
+	var used sql.NullTime
 	err := scanUser(s.r.QueryRowContext(ctx, `
-		SELECT `+userColumns+`, t.id
+		SELECT `+userColumns+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash), &p.User, &p.TokenID)
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash), &p.User, &p.TokenID, &used)
 	if err == sql.ErrNoRows {
-		return nil, domain.Errorf(domain.EUNAUTHORIZED, "the API token is unknown or revoked")
+		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "the API token is unknown or revoked")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: find token: %w", err)
+		return nil, nil, fmt.Errorf("store: find token: %w", err)
 	}
-	return &p, nil
+	return &p, nullTime(used), nil
+}
+
+// TouchAPIToken records that a token was used. Callers throttle it so that reads stay reads.
+func (s *Store) TouchAPIToken(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, tx.now)
+		return err
+	})
 }
