@@ -137,7 +137,7 @@ func (h *Handler) registerAccounts(api huma.API) {
 				ExternalFinancialAllowed: b.ExternalFinancialAllowed, ProviderSideMembersOnly: b.ProviderSideMembersOnly,
 				Currency: b.Currency, BrandColor: b.BrandColor})
 			if err != nil {
-				return nil, h.fail(err)
+				return nil, h.fail(nestFields(err, "settings.", "name"))
 			}
 			return &struct{ Body accountOut }{accountOf(a)}, nil
 		})

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -100,5 +101,27 @@ func (h *Handler) fail(err error) error {
 	if de.RetryAfter > 0 {
 		p.headers = http.Header{"Retry-After": {strconv.Itoa(de.RetryAfter)}}
 	}
+	if st == http.StatusUnauthorized {
+		// RFC 9110 §15.5.2: a 401 carries a challenge (as the server's bearer check does).
+		p.headers = http.Header{"WWW-Authenticate": {`Bearer realm="portico"`}}
+	}
 	return p
+}
+
+// nestFields names the fields of a validation error by their place in the request body: the
+// application checks settings as "currency", the client sent "settings.currency". Fields
+// listed in top stay as they are; other errors pass unchanged.
+func nestFields(err error, prefix string, top ...string) error {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.EINVALID {
+		return err
+	}
+	fields := make([]domain.FieldError, len(de.Fields))
+	for i, f := range de.Fields {
+		if !slices.Contains(top, f.Field) {
+			f.Field = prefix + f.Field
+		}
+		fields[i] = f
+	}
+	return domain.Invalid(fields...)
 }

@@ -55,9 +55,9 @@ type updateMemberInput struct {
 	MemberPath
 	Body struct {
 		Level                *string   `json:"level,omitempty" maxLength:"40"`
-		DefaultBillRateMinor *int64    `json:"default_bill_rate_minor,omitempty" doc:"per hour, in the account currency's minor units"`
+		DefaultBillRateMinor *int64    `json:"default_bill_rate_minor,omitempty" minimum:"0" maximum:"100000000" doc:"per hour, in the account currency's minor units"`
 		ClearDefaultBillRate bool      `json:"clear_default_bill_rate,omitempty"`
-		CostRateMinor        *int64    `json:"cost_rate_minor,omitempty"`
+		CostRateMinor        *int64    `json:"cost_rate_minor,omitempty" minimum:"0" maximum:"100000000" doc:"per hour, in the account currency's minor units"`
 		ClearCostRate        bool      `json:"clear_cost_rate,omitempty"`
 		Active               *bool     `json:"active,omitempty" doc:"false deactivates the member: they can no longer sign in to this account"`
 		AccessGroups         *[]string `json:"access_groups,omitempty" maxItems:"32"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/portico-dev/portico/internal/access"
 	"github.com/portico-dev/portico/internal/auth"
@@ -63,7 +64,8 @@ func (a *App) ListOutbox(ctx context.Context, act *Actor, cursor string, limit i
 
 // GetOutboxMail returns one mail of the account's outbox for administrators.
 func (a *App) GetOutboxMail(ctx context.Context, act *Actor, id string) (*store.StoredMail, error) {
-	if err := act.require(access.ReadOutbox); err != nil {
+	find := func() error { _, err := a.Store.FindAccountMail(ctx, act.Account.ID, id); return err }
+	if err := act.requireOn(access.ReadOutbox, find); err != nil {
 		return nil, err
 	}
 	return a.Store.FindAccountMail(ctx, act.Account.ID, id)
@@ -77,12 +79,16 @@ func (a *App) ListAccessGroups(ctx context.Context, act *Actor) ([]domain.Access
 // SaveAccessGroup creates (empty ID) or replaces an access group. EFORBIDDEN for
 // non-administrators; EINVALID for bad names, capabilities or levels.
 func (a *App) SaveAccessGroup(ctx context.Context, act *Actor, g domain.AccessGroup) (*domain.AccessGroup, error) {
-	if err := act.require(access.ManageAccountSettings); err != nil {
+	find := func() error { return nil } // a new group names nothing that exists
+	if g.ID != "" {
+		find = a.findAccessGroup(ctx, act, g.ID)
+	}
+	if err := act.requireOn(access.ManageAccountSettings, find); err != nil {
 		return nil, err
 	}
 	var v domain.Validator
 	g.Name = strings.TrimSpace(g.Name)
-	v.Check(g.Name != "" && len(g.Name) <= 80, "name", "must be 1 to 80 characters")
+	v.Check(g.Name != "" && utf8.RuneCountInString(g.Name) <= 80, "name", "must be 1 to 80 characters")
 	for _, c := range g.Capabilities {
 		v.Check(domain.ValidCapability(c), "capabilities", "unknown capability "+string(c))
 	}
@@ -105,10 +111,28 @@ func (a *App) SaveAccessGroup(ctx context.Context, act *Actor, g domain.AccessGr
 	return &g, nil
 }
 
-// DeleteAccessGroup removes an access group. EFORBIDDEN for non-administrators.
+// DeleteAccessGroup removes an access group. ENOTFOUND if the account has no such group;
+// EFORBIDDEN for non-administrators.
 func (a *App) DeleteAccessGroup(ctx context.Context, act *Actor, id string) error {
-	if err := act.require(access.ManageAccountSettings); err != nil {
+	if err := act.requireOn(access.ManageAccountSettings, a.findAccessGroup(ctx, act, id)); err != nil {
 		return err
 	}
 	return a.Store.DeleteAccessGroup(ctx, act.Account.ID, id)
+}
+
+// findAccessGroup returns a lookup of one of the account's access groups, for requireOn.
+// An account has a handful of groups, so the list serves.
+func (a *App) findAccessGroup(ctx context.Context, act *Actor, id string) func() error {
+	return func() error {
+		gs, err := a.Store.FindAccessGroups(ctx, act.Account.ID)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			if g.ID == id {
+				return nil
+			}
+		}
+		return domain.NotFound("access group")
+	}
 }

@@ -71,3 +71,18 @@ func (act *Actor) require(a access.AccountAction) error {
 	}
 	return nil
 }
+
+// requireOn is require for an action on one thing of the account, which find looks up. When
+// the actor may not act, a thing the account does not hold answers find's ENOTFOUND rather
+// than EFORBIDDEN, so that another account's ids answer exactly like ids that do not exist
+// (404), and only what is the account's own answers 403. find runs only on refusal.
+func (act *Actor) requireOn(a access.AccountAction, find func() error) error {
+	err := act.require(a)
+	if err == nil {
+		return nil
+	}
+	if ferr := find(); ferr != nil {
+		return ferr
+	}
+	return err
+}

@@ -50,7 +50,7 @@ func (a *App) ListMembers(ctx context.Context, act *Actor, f store.MemberFilter)
 
 // GetMember returns one member as the actor may see them.
 func (a *App) GetMember(ctx context.Context, act *Actor, id string) (*MemberView, error) {
-	if err := act.require(access.ViewMembers); err != nil {
+	if err := act.requireOn(access.ViewMembers, a.findMember(ctx, act, id)); err != nil {
 		return nil, err
 	}
 	m, err := a.Store.FindMemberByID(ctx, act.Account.ID, id)
@@ -59,6 +59,14 @@ func (a *App) GetMember(ctx context.Context, act *Actor, id string) (*MemberView
 	}
 	v := act.viewMember(*m)
 	return &v, nil
+}
+
+// findMember returns a lookup of one of the account's members, for requireOn.
+func (a *App) findMember(ctx context.Context, act *Actor, id string) func() error {
+	return func() error {
+		_, err := a.Store.FindMemberByID(ctx, act.Account.ID, id)
+		return err
+	}
 }
 
 // MemberChange is a requested change to a member; nil fields stay.
@@ -72,11 +80,11 @@ type MemberChange struct {
 	AccessGroups    *[]string
 }
 
-// UpdateMember applies an Account Administrator's change to a member. EFORBIDDEN for anyone
-// else; EINVALID for an unknown level or a negative rate; ECONFLICT when the account would lose
-// its last administrator.
+// UpdateMember applies an Account Administrator's change to a member. ENOTFOUND if the account
+// has no such member; EFORBIDDEN for anyone else; EINVALID for an unknown level or a negative
+// rate; ECONFLICT when the account would lose its last administrator.
 func (a *App) UpdateMember(ctx context.Context, act *Actor, id string, c MemberChange) (*MemberView, error) {
-	if err := act.require(access.ManageMembers); err != nil {
+	if err := act.requireOn(access.ManageMembers, a.findMember(ctx, act, id)); err != nil {
 		return nil, err
 	}
 	var upd domain.MemberUpdate
@@ -171,9 +179,11 @@ func (a *App) ListInvitations(ctx context.Context, act *Actor) ([]domain.Invitat
 	return a.Store.FindInvitations(ctx, act.Account.ID)
 }
 
-// RevokeInvitation withdraws a pending invitation.
+// RevokeInvitation withdraws a pending invitation. ENOTFOUND if the account has no such
+// pending invitation; EFORBIDDEN for non-administrators (for the account's own invitations).
 func (a *App) RevokeInvitation(ctx context.Context, act *Actor, id string) error {
-	if err := act.require(access.ManageMembers); err != nil {
+	find := func() error { _, err := a.Store.FindInvitationByID(ctx, act.Account.ID, id); return err }
+	if err := act.requireOn(access.ManageMembers, find); err != nil {
 		return err
 	}
 	return a.Store.RevokeInvitation(ctx, act.Account.ID, id)
