@@ -40,7 +40,7 @@ func (a AccountAction) String() string {
 var (
 	RuleNotMember    = Rule{"account.not-member", "only active members of the account act in it"}
 	RuleAdminOnly    = Rule{"account.admin-only", "only Account Administrators may do this"}
-	RuleMembersView  = Rule{"account.members-visible", "members at Collaborator level and above see the member list (not Collaborator (External))"}
+	RuleMembersView  = Rule{"account.members-visible", "every member of the account sees the member list, except Collaborator (External)"}
 	RuleMembersNoExt = Rule{"account.members-not-external", "Collaborator (External) members do not see the member list"}
 	RuleBillRates    = Rule{"account.bill-rates", "member bill rates are visible from Project Lead up"}
 	RuleCostRates    = Rule{"account.cost-rates", "cost rates are visible only to Report Viewer with Cost and Account Administrators"}

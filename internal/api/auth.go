@@ -111,6 +111,9 @@ func (h *Handler) registerAuth(api huma.API) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
+			if token == "" {
+				return nil, h.fail(domain.Forbidden("your password is changed, but no active account or project lets you sign in"))
+			}
 			return h.sessionOutput(ctx, token)
 		})
 	huma.Register(api, public(op("get-invitation", http.MethodGet, "/api/v1/invitations/{token}", "Look up an invitation link", "invitations")),

@@ -161,7 +161,7 @@ func (h *Handler) registerMembers(api huma.API) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			now := time.Now()
+			now := h.app.Store.Now()
 			out := make([]invitationAdminOut, len(invs))
 			for i, inv := range invs {
 				out[i] = invitationAdminOut{inv.ID, inv.Email, string(inv.Level), inv.Status(now), inv.CreatedAt, inv.ExpiresAt, ""}

@@ -230,7 +230,7 @@ func (h *Handler) registerParticipants(api huma.API) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			now := time.Now()
+			now := h.app.Store.Now()
 			out := make([]projectInvitationOut, len(invs))
 			for i, inv := range invs {
 				out[i] = projectInvitationOut{inv.ID, inv.Email, string(inv.Side), string(inv.Level), inv.Status(now), inv.CreatedAt, inv.ExpiresAt}

@@ -47,20 +47,12 @@ func (a *App) SignIn(ctx context.Context, email, password string, c Client) (str
 	if err := auth.CheckPassword(hash, password); err != nil {
 		return "", nil, a.failSignIn(ctx, keys)
 	}
-	accountID, err := a.firstActiveAccount(ctx, u.ID)
+	accountID, ok, err := a.signInAccount(ctx, u.ID)
 	if err != nil {
 		return "", nil, err
 	}
-	if accountID == "" {
-		// No active membership: only a client with a login for projects they take part in
-		// may sign in; a deactivated member no longer can.
-		external, err := a.Store.HasExternalParticipation(ctx, u.ID)
-		if err != nil {
-			return "", nil, err
-		}
-		if !external {
-			return "", nil, a.failSignIn(ctx, keys)
-		}
+	if !ok {
+		return "", nil, a.failSignIn(ctx, keys)
 	}
 	if err := a.Store.ClearLoginFailures(ctx, keys[0]); err != nil {
 		return "", nil, err
@@ -75,6 +67,18 @@ func (a *App) openSession(ctx context.Context, userID, accountID string, c Clien
 		return "", nil, err
 	}
 	return token, sess, nil
+}
+
+// signInAccount picks the account a new session works in: the user's first active membership,
+// or none for a client whose only standing is taking part in projects of accounts they do not
+// belong to. ok is false when the user may not sign in at all: every membership deactivated
+// and no such project.
+func (a *App) signInAccount(ctx context.Context, userID string) (accountID string, ok bool, err error) {
+	if accountID, err = a.firstActiveAccount(ctx, userID); err != nil || accountID != "" {
+		return accountID, err == nil, err
+	}
+	external, err := a.Store.HasExternalParticipation(ctx, userID)
+	return "", external, err
 }
 
 func (a *App) firstActiveAccount(ctx context.Context, userID string) (string, error) {

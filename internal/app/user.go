@@ -108,9 +108,9 @@ func (a *App) ResetPassword(ctx context.Context, token, password string, c Clien
 	if err != nil {
 		return "", err
 	}
-	accountID, err := a.firstActiveAccount(ctx, userID)
-	if err != nil || accountID == "" {
-		return "", err
+	accountID, ok, err := a.signInAccount(ctx, userID)
+	if err != nil || !ok {
+		return "", err // the password is set; a deactivated member still cannot sign in
 	}
 	tok, _, err := a.openSession(ctx, userID, accountID, c)
 	return tok, err
