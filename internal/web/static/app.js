@@ -57,4 +57,29 @@
       d.parameters.csrf = token;
     }
   });
+
+  // ---- Permissions page: side tabs and search by name -----------------------------------
+  // Without JavaScript both sides show one under the other; with it, one tab at a time.
+  function showSide(side) {
+    document.querySelectorAll("[data-side-panel]").forEach(function (p) {
+      p.hidden = p.getAttribute("data-side-panel") !== side;
+    });
+    document.querySelectorAll("[data-side-tab]").forEach(function (t) {
+      t.setAttribute("aria-selected", t.getAttribute("data-side-tab") === side ? "true" : "false");
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-side-tab]");
+    if (t) showSide(t.getAttribute("data-side-tab"));
+  });
+  document.addEventListener("input", function (e) {
+    if (!e.target.matches || !e.target.matches("[data-people-search]")) return;
+    var q = e.target.value.trim().toLowerCase();
+    document.querySelectorAll("tr[data-person]").forEach(function (row) {
+      row.hidden = q !== "" && row.getAttribute("data-person").toLowerCase().indexOf(q) < 0;
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-side-tab]")) showSide("provider");
+  });
 })();
