@@ -25,6 +25,7 @@ const (
 	AttachFile
 	ViewFile
 	DeleteFile
+	PinPost
 
 	ViewTasks
 	ViewTaskSchedule
@@ -76,7 +77,7 @@ var actionNames = [NumActions]string{
 	"view_project", "view_project_status", "set_project_status", "edit_project", "view_participants",
 	"change_participant_level", "manage_participants", "invite_participants", "read_public_posts",
 	"read_private_thread", "write_post", "write_internal_reply", "read_internal_reply", "add_recipients",
-	"edit_post", "delete_post", "upload_file", "attach_file", "view_file", "delete_file",
+	"edit_post", "delete_post", "upload_file", "attach_file", "view_file", "delete_file", "pin_post",
 	"view_tasks", "view_task_schedule", "view_task_custom_fields", "view_task_time", "view_task_fees",
 	"edit_tasks", "edit_task_fees", "change_task_type_to_issue", "post_progress", "sign_off_deliverable",
 	"view_schedule", "edit_dates_directly", "propose_dates", "decide_date_proposal", "view_gantt",

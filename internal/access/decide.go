@@ -19,6 +19,7 @@ var (
 	RulePostAccess        = Rule{"post.post-access", "writing to the activity feed needs Post to Activity Feed (Project Administrators always may)"}
 	RuleInternal          = Rule{"post.internal", "internal replies are provider-only, whoever is added to the thread later"}
 	RuleOwnPost           = Rule{"post.own", "people edit and delete their own posts (with Post to Activity Feed); provider Project Administrators may delete any"}
+	RulePin               = Rule{"post.pin", "Project Administrators (either side) pin and unpin posts"}
 	RuleUpload            = Rule{"file.upload", "uploading to the Files tab needs an Edit level"}
 	RuleFileAsPost        = Rule{"file.as-post", "a file is visible exactly when its post is"}
 	RuleOwnFile           = Rule{"file.own", "people delete their own files; provider Project Administrators delete any"}
@@ -68,7 +69,7 @@ func Decide(s *ProjectSubject, a Action, f *Facts) Decision {
 		return deny(RuleNonFinancial)
 	}
 	switch {
-	case a <= DeleteFile:
+	case a <= PinPost:
 		return decidePeople(s, p, a, f)
 	case a <= AllocateTeamHours:
 		return decideWork(s, p, a, f)
@@ -151,6 +152,8 @@ func decidePeople(s *ProjectSubject, p *Participation, a Action, f *Facts) Decis
 		return when(p.Level.edits(), RuleUpload)
 	case DeleteFile:
 		return when(f.Own || (provider && admin), RuleOwnFile)
+	case PinPost:
+		return when(admin, RulePin)
 	}
 	return deny(RuleUnknownAction)
 }
@@ -261,4 +264,11 @@ func decideMoney(s *ProjectSubject, p *Participation, a Action, f *Facts) Decisi
 		return when((provider && fin) || f.Own, RuleApprovalEvents)
 	}
 	return deny(RuleUnknownAction)
+}
+
+// PostScope is what post, file and notification queries filter on for one participation: a
+// private thread shows to its recipients (the store checks membership of the thread), and
+// internal replies show exactly where ReadInternalReply allows.
+func PostScope(s *ProjectSubject) (seeInternal bool) {
+	return Decide(s, ReadInternalReply, &Facts{}).Allowed
 }

@@ -39,6 +39,7 @@ var matrix = []struct {
 	{AttachFile, "P P P P P P ✔ P P P P ✔"},
 	{ViewFile, "file file file file file file file file file file file file"},
 	{DeleteFile, "O O O O O O ✔ O O O O O"},
+	{PinPost, "✘ ✘ ✘ ✘ ✘ ✘ ✔ ✘ ✘ ✘ ✘ ✔"}, // not in the matrix: see docs/access.md
 
 	{ViewTasks, "✔ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✔"},
 	{ViewTaskSchedule, "✔ ✔ ✔ ✔ ✔ ✔ ✔ ✘ ✘ ✘ ✘ ✘"},

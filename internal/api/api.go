@@ -39,6 +39,7 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool) huma.API {
 	}
 	cfg.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
 	api := humago.New(mux, cfg)
+	mux.Handle("GET /api/v1/projects/{project}/events", ProjectStream(a, "project"))
 	h := &Handler{app: a, secure: secureCookies}
 	h.registerAuth(api)
 	h.registerMe(api)
@@ -47,6 +48,9 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool) huma.API {
 	h.registerProjects(api)
 	h.registerParticipants(api)
 	h.registerAccess(api)
+	h.registerPosts(api)
+	h.registerFiles(api)
+	h.registerNotifications(api)
 	return api
 }
 

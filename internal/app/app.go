@@ -9,6 +9,7 @@ import (
 
 	"github.com/portico-dev/portico/internal/access"
 	"github.com/portico-dev/portico/internal/domain"
+	"github.com/portico-dev/portico/internal/events"
 	"github.com/portico-dev/portico/internal/store"
 )
 
@@ -17,14 +18,28 @@ type App struct {
 	Store   *store.Store
 	BaseURL string // public base URL for links in e-mails, without a trailing slash
 	Log     *slog.Logger
+	// Blobs keeps uploaded files' contents; MaxUpload bounds one upload (bytes).
+	Blobs     BlobStore
+	MaxUpload int64
+	// Events carries live updates to open pages (and across nodes on PostgreSQL).
+	Events events.Bus
+	// Worker is woken after a write that queued a job, so that fan-out starts at once.
+	Worker interface{ Wake() }
+	// ReplyDomain, when set, gives notification e-mails a signed reply-to address there.
+	ReplyDomain string
 }
+
+// nopWaker is the Worker until the server wires the real one.
+type nopWaker struct{}
+
+func (nopWaker) Wake() {}
 
 // New returns an App.
 func New(s *store.Store, baseURL string, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{Store: s, BaseURL: strings.TrimRight(baseURL, "/"), Log: log}
+	return &App{Store: s, BaseURL: strings.TrimRight(baseURL, "/"), Log: log, Worker: nopWaker{}, Events: events.NewLocal(), MaxUpload: DefaultMaxUpload}
 }
 
 // Actor is a principal acting inside one account: the user, their membership and the access

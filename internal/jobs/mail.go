@@ -34,7 +34,7 @@ func SendMail(s *store.Store, sender mail.Sender, from string, log *slog.Logger)
 			log.Info("mail held in outbox (no SMTP configured)", "mail", m.ID, "to", m.To, "subject", m.Subject)
 			return s.SetMailStatus(ctx, m.ID, store.MailHeld, "")
 		}
-		if err := sender.Send(ctx, from, mail.Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}); err != nil {
+		if err := sender.Send(ctx, from, mail.Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML, ReplyTo: m.ReplyTo}); err != nil {
 			status := store.MailQueued
 			if LastAttempt(ctx) {
 				status = store.MailFailed

@@ -4,6 +4,7 @@ package reqctx
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/portico-dev/portico/internal/app"
 	"github.com/portico-dev/portico/internal/store"
@@ -14,6 +15,7 @@ type key int
 const (
 	principalKey key = iota
 	clientKey
+	requestKey
 )
 
 // WithPrincipal returns ctx carrying the authenticated principal.
@@ -36,4 +38,16 @@ func WithClient(ctx context.Context, c app.Client) context.Context {
 func Client(ctx context.Context) app.Client {
 	c, _ := ctx.Value(clientKey).(app.Client)
 	return c
+}
+
+// WithRequest returns ctx carrying the request itself, for the few API operations that stream
+// their body (multipart uploads) instead of letting the framework decode it.
+func WithRequest(ctx context.Context, r *http.Request) context.Context {
+	return context.WithValue(ctx, requestKey, r)
+}
+
+// Request returns the request stored by WithRequest, or nil.
+func Request(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey).(*http.Request)
+	return r
 }

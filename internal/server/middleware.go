@@ -79,7 +79,9 @@ func withClient(next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		c := app.Client{IP: host, UserAgent: r.UserAgent()}
-		next.ServeHTTP(w, r.WithContext(reqctx.WithClient(r.Context(), c)))
+		ctx := reqctx.WithClient(r.Context(), c)
+		r = r.WithContext(ctx)
+		next.ServeHTTP(w, r.WithContext(reqctx.WithRequest(ctx, r)))
 	})
 }
 

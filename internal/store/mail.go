@@ -27,6 +27,7 @@ type OutgoingMail struct {
 	Subject   string
 	Text      string
 	HTML      string
+	ReplyTo   string
 }
 
 // StoredMail is a mail with its delivery state.
@@ -48,9 +49,9 @@ type SendMailPayload struct {
 func (tx *Tx) enqueueMail(ctx context.Context, m OutgoingMail) error {
 	id := NewID()
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO mails (id, account_id, to_addr, subject, text_body, html_body, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, nullStr(m.AccountID), m.To, m.Subject, m.Text, m.HTML, MailQueued, tx.now); err != nil {
+		INSERT INTO mails (id, account_id, to_addr, subject, text_body, html_body, status, created_at, reply_to)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, nullStr(m.AccountID), m.To, m.Subject, m.Text, m.HTML, MailQueued, tx.now, m.ReplyTo); err != nil {
 		return fmt.Errorf("store: store mail: %w", err)
 	}
 	return tx.enqueue(ctx, JobSendMail, SendMailPayload{MailID: id})
@@ -61,11 +62,11 @@ func (s *Store) EnqueueMail(ctx context.Context, m OutgoingMail) error {
 	return s.write(ctx, func(tx *Tx) error { return tx.enqueueMail(ctx, m) })
 }
 
-const mailColumns = `id, COALESCE(account_id, ''), to_addr, subject, text_body, html_body, status, last_error, created_at, sent_at`
+const mailColumns = `id, COALESCE(account_id, ''), to_addr, subject, text_body, html_body, status, last_error, created_at, sent_at, reply_to`
 
 func scanMail(row interface{ Scan(...any) error }, m *StoredMail) error {
 	var sent sql.NullTime
-	if err := row.Scan(&m.ID, &m.AccountID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Status, &m.LastError, &m.CreatedAt, &sent); err != nil {
+	if err := row.Scan(&m.ID, &m.AccountID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Status, &m.LastError, &m.CreatedAt, &sent, &m.ReplyTo); err != nil {
 		return err
 	}
 	m.CreatedAt, m.SentAt = m.CreatedAt.UTC(), nullTime(sent)

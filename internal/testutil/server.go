@@ -36,8 +36,11 @@ type Server struct {
 func StartServer(tb testing.TB, dialect string) *Server {
 	tb.Helper()
 	smtp := smtptest.Start(tb)
+	dataDir := tb.TempDir()
 	cfg, err := server.ParseConfig("test", nil, func(k string) string {
 		switch k {
+		case "PORTICO_DATA_DIR":
+			return dataDir
 		case "PORTICO_ADDR":
 			return "127.0.0.1:0"
 		case "PORTICO_DATABASE_URL":
