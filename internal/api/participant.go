@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/portico-dev/portico/internal/access"
 	"github.com/portico-dev/portico/internal/app"
 	"github.com/portico-dev/portico/internal/domain"
 	"github.com/portico-dev/portico/internal/store"
@@ -56,7 +57,7 @@ type addParticipantInput struct {
 type addParticipantOut struct {
 	Participant  *participantOut `json:"participant,omitempty"`
 	InvitationID string          `json:"invitation_id,omitempty"`
-	Link         string          `json:"link,omitempty" doc:"the single-use invitation link (also e-mailed)"`
+	Link         string          `json:"link,omitempty" doc:"the single-use invitation link (also e-mailed); returned to provider Project Administrators only"`
 }
 
 // ParticipantChangeBody is one row of a batch save.
@@ -175,7 +176,14 @@ func (h *Handler) registerParticipants(api huma.API) {
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		return &struct{ Body addParticipantOut }{addParticipantOut{InvitationID: inv.ID, Link: link}}, nil
+		out := addParticipantOut{InvitationID: inv.ID}
+		// The link is the invitee's credential (whoever uses it first sets the new login's
+		// password): only a provider Project Administrator, who manages everyone in the project
+		// anyway, gets it back; other inviters rely on the e-mail.
+		if pa.Can(access.ManageParticipants) {
+			out.Link = link
+		}
+		return &struct{ Body addParticipantOut }{out}, nil
 	})
 	huma.Register(api, op("save-participants", http.MethodPatch, "/api/v1/projects/{project}/participants", "Save the permissions page: all changes or none (409 if the revision is stale)", "participants"),
 		func(ctx context.Context, in *batchSaveInput) (*struct{ Body participantsOut }, error) {

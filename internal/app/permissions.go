@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/portico-dev/portico/internal/access"
 	"github.com/portico-dev/portico/internal/domain"
@@ -13,9 +15,17 @@ import (
 // the project revision the editor loaded; if anyone saved since, ECONFLICT and nothing changes.
 // Each change is decided by the access layer (who may change whom) and validated against the
 // account's permission tables and settings; the first refusal refuses the batch, naming the row.
+// Someone who may manage neither side gets EFORBIDDEN whatever revision they send.
 func (a *App) SavePermissions(ctx context.Context, pa *ProjectActor, revision int64, changes []store.ParticipantChange) (int64, error) {
 	if pa.ViewAs != nil {
 		return 0, domain.Forbidden("viewing as %s is read-only", pa.ViewAs.Name)
+	}
+	// Someone who may manage neither side is refused before the revision is compared, so that
+	// a stale revision does not turn the refusal into a conflict.
+	f := pa.Facts()
+	f.TargetClient = true
+	if err := pa.Require(access.ManageParticipants, f, true); err != nil {
+		return 0, err
 	}
 	if revision <= 0 {
 		return 0, domain.Invalid(domain.FieldError{Field: "revision", Message: "is required: send the revision you loaded"})
@@ -88,18 +98,33 @@ func (a *App) PermissionTable(ctx context.Context, act *Actor) (domain.Permissio
 }
 
 // SavePermissionTable replaces the account's permission tables (Account Administrators).
-// Every default must be a level the table allows for that account level, on a side that offers it.
+// Every default must be a level the table allows for that account level, on a side that offers it;
+// unknown account levels, sides and repeated levels are EINVALID.
 func (a *App) SavePermissionTable(ctx context.Context, act *Actor, t domain.PermissionTable) error {
 	if err := act.require(access.ManageAccountSettings); err != nil {
 		return err
 	}
 	var v domain.Validator
+	// Rows of levels or sides that do not exist would be stored and mean nothing.
+	for _, l := range slices.Sorted(maps.Keys(t.Allowed)) {
+		v.Check(l.Valid(), "allowed."+string(l), "unknown account level")
+	}
+	for _, l := range slices.Sorted(maps.Keys(t.Defaults)) {
+		if !l.Valid() {
+			v.Add("defaults."+string(l), "unknown account level")
+			continue
+		}
+		for _, side := range slices.Sorted(maps.Keys(t.Defaults[l])) {
+			v.Check(side.Valid(), fmt.Sprintf("defaults.%s.%s", l, side), "unknown side: must be provider or client")
+		}
+	}
 	for _, l := range domain.AccountLevels {
 		if len(t.Allowed[l]) == 0 {
 			v.Add("allowed."+string(l), "must allow at least one project level")
 		}
-		for _, pl := range t.Allowed[l] {
+		for i, pl := range t.Allowed[l] {
 			v.Check(pl.Valid(), "allowed."+string(l), "unknown project level "+string(pl))
+			v.Check(!slices.Contains(t.Allowed[l][:i], pl), "allowed."+string(l), "lists "+string(pl)+" twice")
 		}
 		if l == domain.LevelAccountAdmin && (len(t.Allowed[l]) != 1 || t.Allowed[l][0] != domain.PLProjectAdmin) {
 			v.Add("allowed.account_admin", "an Account Administrator is always Project Administrator")
