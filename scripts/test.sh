@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Portico's whole test suite on a fresh Debian machine: installs or starts what the tests
-# need (Chromium for the browser tests, PostgreSQL), creates a fresh PostgreSQL database for
-# this run, then runs go vet and every test against SQLite and PostgreSQL, browser tests
-# included. Extra arguments go to `go test` (e.g. -run TestInvitation).
+# need (Chromium for the browser tests, versitygw for the S3 blob tests, PostgreSQL), creates a
+# fresh PostgreSQL database for this run, then runs go vet and every test against SQLite and
+# PostgreSQL, browser and S3 tests included. Extra arguments go to `go test` (e.g. -run
+# TestInvitation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,20 @@ apt_install() {
 }
 
 command -v go >/dev/null || { echo "Go 1.26 is needed: https://go.dev/dl/" >&2; exit 1; }
+# Where `go install` puts binaries, so the ones installed below are found.
+gobin="$(go env GOBIN)"
+export PATH="${gobin:-$(go env GOPATH)/bin}:$PATH"
 
 # Chromium, for the browser tests (Debian's package; no browser download).
 if [ -z "${PORTICO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
   log "installing chromium"
   apt_install chromium
+fi
+
+# versitygw, the S3-compatible server the blob tests start (built from the Go module proxy).
+if [ -z "${PORTICO_VERSITYGW:-}" ] && ! command -v versitygw >/dev/null; then
+  log "installing versitygw"
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 fi
 
 # PostgreSQL: use PORTICO_TEST_DATABASE_URL's server if given, else the local one on 5432,
@@ -50,6 +60,7 @@ psql "$pg_base/postgres" -qc "CREATE DATABASE $db" >/dev/null
 trap 'psql "$pg_base/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 export PORTICO_TEST_DATABASE_URL="$pg_base/$db"
 export PORTICO_REQUIRE_BROWSER=1
+export PORTICO_REQUIRE_S3=1
 
 log "go vet"
 go vet ./...
