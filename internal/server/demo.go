@@ -125,6 +125,42 @@ func seedProjects(ctx context.Context, a *app.App) error {
 				return fmt.Errorf("demo: %s: %w", email, err)
 			}
 		}
+		if err := seedPosts(ctx, a, act.Principal, p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedPosts writes a public thread, and a private provider-only thread with an internal reply,
+// so that "view as" a client shows the difference at once.
+func seedPosts(ctx context.Context, a *app.App, creator *store.Principal, projectID string) error {
+	pa, err := a.ProjectActor(ctx, creator, projectID)
+	if err != nil {
+		return err
+	}
+	public, private := false, true
+	kick, err := a.CreatePost(ctx, pa, app.PostInput{Body: "Welcome! Kick-off is on Monday at 10:00. Agenda to follow.", Private: &public})
+	if err != nil {
+		return err
+	}
+	if _, err := a.CreateReply(ctx, pa, kick.ID, app.ReplyInput{Body: "Budget is tight on this one: keep the workshop to half a day.", Internal: true}); err != nil {
+		return err
+	}
+	people, err := a.MentionCandidates(ctx, pa, "", false)
+	if err != nil {
+		return err
+	}
+	var team []string
+	for _, p := range people {
+		if p.Side == domain.SideProvider {
+			team = append(team, p.UserID)
+		}
+	}
+	if len(team) > 0 {
+		if _, err := a.CreatePost(ctx, pa, app.PostInput{Body: "Provider team only: our estimate is 20% under what the client expects.", Private: &private, Recipients: team}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

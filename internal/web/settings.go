@@ -21,6 +21,7 @@ type settingsData struct {
 	Tokens    []domain.APIToken
 	CurrentID string
 	NewToken  string // the secret of a token created just now, shown once
+	EmailPref string
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +44,12 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, v *view
 		h.fail(w, r, err)
 		return
 	}
-	pg.Title, pg.Data = "Your settings", settingsData{ss, ts, v.p.SessionID, newToken}
+	prefs, err := h.app.Store.FindNotificationPrefs(ctx, v.p.User.ID, "")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg.Title, pg.Data = "Your settings", settingsData{ss, ts, v.p.SessionID, newToken, prefs.Email}
 	h.render(w, r, status, "settings", pg)
 }
 

@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -49,6 +50,8 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 	h.routesPeople(mux)
 	h.routesAudit(mux)
 	h.routesAccount(mux)
+	h.routesFeed(mux)
+	h.routesNotifications(mux)
 }
 
 var funcs = template.FuncMap{
@@ -87,6 +90,26 @@ var funcs = template.FuncMap{
 	"sideArgs": func(side, name string, rows []personRow, f *projectFrame) map[string]any {
 		return map[string]any{"Side": side, "Name": name, "Rows": rows, "Frame": f}
 	},
+	"fileArgs": func(f *projectFrame, files []domain.File) map[string]any { return map[string]any{"Frame": f, "Files": files} },
+	"postArgs": func(f *projectFrame, t threadView, p domain.Post) map[string]any {
+		return map[string]any{"Frame": f, "Thread": t, "Post": p}
+	},
+	"excerpt": func(s string) string {
+		if r := []rune(s); len(r) > 200 {
+			return string(r[:200]) + "…"
+		}
+		return s
+	},
+	"isImage": func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%d KB", n>>10)
+		}
+		return fmt.Sprintf("%d B", n)
+	},
 	"has": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {
@@ -123,6 +146,7 @@ type page struct {
 	Account  *domain.Account
 	Accounts []accountRef
 	IsAdmin  bool
+	Unread   int // the bell's count
 	Flash    *flash
 	Form     url.Values
 	Errors   map[string]string
@@ -174,6 +198,23 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	w.Write(buf.Bytes())
 }
 
+// renderPartial writes one named template of a page without the layout (htmx swaps).
+func (h *Handler) renderPartial(w http.ResponseWriter, r *http.Request, pageName, block string, pg *page) {
+	t, ok := h.pages[pageName]
+	if !ok {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, pg); err != nil {
+		h.log.Error("web: render partial", "page", pageName, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
 // signedIn returns the page frame for a signed-in user, or redirects to sign-in.
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*view, *page, bool) {
 	p := reqctx.Principal(r.Context())
@@ -192,6 +233,10 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*view, *page
 		if m.Active {
 			pg.Accounts = append(pg.Accounts, accountRef{m.AccountID, m.AccountName})
 		}
+	}
+	if pg.Unread, err = h.app.UnreadCount(r.Context(), p); err != nil {
+		h.fail(w, r, err)
+		return nil, nil, false
 	}
 	if p.AccountID != "" {
 		act, err := h.app.Actor(r.Context(), p, p.AccountID)
@@ -252,6 +297,11 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, to, message s
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// redirectError sends the browser back with a one-time error message.
+func (h *Handler) redirectError(w http.ResponseWriter, r *http.Request, to, message string) {
+	h.redirect(w, r, to, "!"+message)
+}
+
 func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	c, err := r.Cookie(flashCookie)
 	if err != nil || c.Value == "" {
@@ -261,6 +311,9 @@ func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	text, err := url.QueryUnescape(c.Value)
 	if err != nil {
 		return nil
+	}
+	if msg, isErr := strings.CutPrefix(text, "!"); isErr {
+		return &flash{Kind: "error", Text: msg}
 	}
 	return &flash{Kind: "success", Text: text}
 }
