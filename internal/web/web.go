@@ -5,8 +5,8 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -90,7 +90,9 @@ var funcs = template.FuncMap{
 	"sideArgs": func(side, name string, rows []personRow, f *projectFrame) map[string]any {
 		return map[string]any{"Side": side, "Name": name, "Rows": rows, "Frame": f}
 	},
-	"fileArgs": func(f *projectFrame, files []domain.File) map[string]any { return map[string]any{"Frame": f, "Files": files} },
+	"fileArgs": func(f *projectFrame, files []domain.File) map[string]any {
+		return map[string]any{"Frame": f, "Files": files}
+	},
 	"postArgs": func(f *projectFrame, t threadView, p domain.Post) map[string]any {
 		return map[string]any{"Frame": f, "Thread": t, "Post": p}
 	},
