@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/internal/access"
@@ -37,6 +40,10 @@ type personRow struct {
 	LevelWhy       string
 	CanManage      bool
 	CanViewAs      bool
+	Filtered       bool        // hidden by the search by name
+	MoveTo         domain.Side // the side picked in the row's Side select
+	Remove         bool        // the row's Remove box, as typed before a refused save
+	Error          string      // why the last save was refused for this row
 }
 
 type peopleData struct {
@@ -79,6 +86,13 @@ func (h *Handler) peoplePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderPeople(w http.ResponseWriter, r *http.Request, v *view, pg *page, f *projectFrame, status int) {
+	h.renderPeopleTyped(w, r, pg, f, status, nil, nil)
+}
+
+// renderPeopleTyped renders the People page. After a refused save, typed is the permissions form
+// as posted: the rows show what was typed (at the revision it was typed against), so nothing is
+// lost, and rowErrs says next to each refused row why.
+func (h *Handler) renderPeopleTyped(w http.ResponseWriter, r *http.Request, pg *page, f *projectFrame, status int, typed url.Values, rowErrs map[string]string) {
 	ctx := r.Context()
 	pa := f.PA
 	f.Active = "people"
@@ -94,8 +108,14 @@ func (h *Handler) renderPeople(w http.ResponseWriter, r *http.Request, v *view, 
 	}
 	d := peopleData{Frame: f, Revision: f.Project.Revision, Public: people.Public, Now: time.Now(), Search: r.URL.Query().Get("q")}
 	readOnly := pa.ViewAs != nil
+	search := strings.ToLower(strings.TrimSpace(d.Search))
 	for _, p := range people.Full {
 		row := h.personRow(pa, table, p, readOnly)
+		row.Filtered = search != "" && !strings.Contains(strings.ToLower(p.FullName()), search)
+		if typed != nil && row.CanManage {
+			keepTyped(&row, typed)
+		}
+		row.Error = rowErrs[p.UserID]
 		d.AnyManageable = d.AnyManageable || row.CanManage
 		if p.Side == domain.SideClient {
 			d.Client = append(d.Client, row)
@@ -112,6 +132,9 @@ func (h *Handler) renderPeople(w http.ResponseWriter, r *http.Request, v *view, 
 				d.InviteSides[len(d.InviteSides)-1].Label = f.ClientName
 			}
 		}
+	}
+	if rev := parseInt(typed.Get("revision")); typed != nil && rev > 0 {
+		d.Revision = rev
 	}
 	d.ChooseLevel = pa.Subject.Part.Level == access.LvlProjectAdmin
 	for _, l := range domain.ProjectLevels {
@@ -133,7 +156,7 @@ func (h *Handler) renderPeople(w http.ResponseWriter, r *http.Request, v *view, 
 }
 
 func (h *Handler) personRow(pa *app.ProjectActor, table domain.PermissionTable, p domain.Participant, readOnly bool) personRow {
-	row := personRow{P: p}
+	row := personRow{P: p, MoveTo: p.Side}
 	fct := pa.Facts()
 	fct.TargetClient = p.Side == domain.SideClient
 	fct.TargetSelf = p.UserID == pa.Principal.User.ID
@@ -160,6 +183,66 @@ func (h *Handler) personRow(pa *app.ProjectActor, table domain.PermissionTable, 
 	}
 	row.CanViewAs = !readOnly && pa.Can(access.ViewAs) && p.UserID != pa.Principal.User.ID
 	return row
+}
+
+// keepTyped shows in a row what was typed into the permissions form for that person.
+func keepTyped(row *personRow, form url.Values) {
+	uid := row.P.UserID
+	if !slices.Contains(form["users"], uid) {
+		return
+	}
+	if l := form.Get("level." + uid); l != "" {
+		for i := range row.Levels {
+			row.Levels[i].Selected = row.Levels[i].Value == l
+		}
+	}
+	if form.Has("access_present."+uid) && row.P.Level != domain.PLProjectAdmin {
+		for i := range row.Access {
+			row.Access[i].Selected = slices.Contains(form["access."+uid], row.Access[i].Value)
+		}
+	}
+	if s := domain.Side(form.Get("side." + uid)); s.Valid() {
+		row.MoveTo = s
+	}
+	row.Remove = form.Get("remove."+uid) == "on"
+	if form.Has("hidden_present." + uid) {
+		row.P.Hidden = form.Get("hidden."+uid) == "on"
+	}
+	if side := string(row.P.Side); form.Has("lead_present." + side) {
+		row.P.TeamLead = form.Get("lead."+side) == uid
+	}
+}
+
+// saveErrors puts a refused batch into words: the page's message, naming each refused person,
+// and each refused row's own message. Field errors name rows as "changes[i].…".
+func saveErrors(err error, changes []store.ParticipantChange, people []domain.Participant) (string, map[string]string) {
+	de, ok := err.(*domain.Error)
+	if !ok || len(de.Fields) == 0 {
+		return domain.ErrorMessage(err), nil
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.UserID] = p.FullName()
+	}
+	rows := map[string]string{}
+	var parts []string
+	for _, fe := range de.Fields {
+		rest, ok := strings.CutPrefix(fe.Field, "changes[")
+		idx, _, _ := strings.Cut(rest, "]")
+		i, err := strconv.Atoi(idx)
+		if !ok || err != nil || i < 0 || i >= len(changes) {
+			parts = append(parts, fe.Message)
+			continue
+		}
+		uid := changes[i].UserID
+		msg := strings.TrimPrefix(fe.Message, names[uid]+": ")
+		if rows[uid] != "" {
+			rows[uid] += "; "
+		}
+		rows[uid] += msg
+		parts = append(parts, names[uid]+": "+msg)
+	}
+	return "nothing was saved. " + strings.Join(parts, "; "), rows
 }
 
 // addableMembers lists active account members not yet in the project.
@@ -196,7 +279,7 @@ func (h *Handler) explainWidget(r *http.Request, pa *app.ProjectActor, people []
 // savePeople turns the permissions form into one batch: only what differs from the current
 // state is sent, with the revision the page was loaded at.
 func (h *Handler) savePeople(w http.ResponseWriter, r *http.Request) {
-	v, pg, f, ok := h.project(w, r)
+	_, pg, f, ok := h.project(w, r)
 	if !ok {
 		return
 	}
@@ -249,23 +332,21 @@ func (h *Handler) savePeople(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.app.SavePermissions(r.Context(), f.PA, parseInt(form.Get("revision")), changes); err != nil {
-		if !formErrors(pg, err) && domain.ErrorCode(err) != domain.EFORBIDDEN {
+		code := domain.ErrorCode(err)
+		status := map[string]int{domain.EINVALID: http.StatusUnprocessableEntity, domain.ECONFLICT: http.StatusConflict, domain.EFORBIDDEN: http.StatusForbidden}[code]
+		if status == 0 {
 			h.fail(w, r, err)
 			return
 		}
-		if de, ok := err.(*domain.Error); ok {
-			pg.Error = de.Message
-			for _, fe := range de.Fields {
-				pg.Error += " — " + fe.Message
-			}
+		if code == domain.ECONFLICT {
+			// Someone else saved: show the permissions as they are now, to edit again.
+			pg.Error = domain.ErrorMessage(err)
+			h.renderPeopleTyped(w, r, pg, f, status, nil, nil)
+			return
 		}
-		status := http.StatusUnprocessableEntity
-		if code := domain.ErrorCode(err); code == domain.ECONFLICT {
-			status = http.StatusConflict
-		} else if code == domain.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
-		h.renderPeople(w, r, v, pg, f, status)
+		var rowErrs map[string]string
+		pg.Error, rowErrs = saveErrors(err, changes, people.Full)
+		h.renderPeopleTyped(w, r, pg, f, status, form, rowErrs)
 		return
 	}
 	h.redirect(w, r, "/projects/"+f.Project.ID+"/people", "Permissions saved.")
