@@ -83,6 +83,10 @@ func (m *Main) openParts(ctx context.Context) error {
 	m.Worker.Handlers[store.JobSendMail] = jobs.SendMail(s, sender, cfg.MailFrom, log)
 	m.Worker.Handlers[store.JobNotifyPost] = m.App.NotifyPost
 	m.Worker.Handlers[store.JobDeleteBlobs] = m.App.DeleteBlobs
+	m.Worker.Handlers[app.JobDailyDigest] = m.App.DailyDigest
+	if err := s.EnsureJob(ctx, app.JobDailyDigest, app.NextDigest(s.Now().UTC())); err != nil {
+		return err
+	}
 	m.App.Worker = m.Worker
 	if cfg.InboundAddr != "" {
 		secret, err := s.Secret(ctx, app.SecretReplyAddresses)

@@ -36,6 +36,38 @@ func (tx *Tx) enqueue(ctx context.Context, kind string, payload any) error {
 	return nil
 }
 
+// EnsureJob queues a job of kind to run at runAt unless one is already waiting, so that a
+// recurring job (the daily digest) exists exactly once however many nodes start.
+func (s *Store) EnsureJob(ctx context.Context, kind string, runAt time.Time) error {
+	return s.ensureJob(ctx, kind, runAt, "")
+}
+
+// EnsureJobAfter is EnsureJob for a recurring job scheduling its own next run: the running job
+// itself (not yet finished) does not count as waiting.
+func (s *Store) EnsureJobAfter(ctx context.Context, kind string, runAt time.Time) error {
+	return s.ensureJob(ctx, kind, runAt, "running")
+}
+
+func (s *Store) ensureJob(ctx context.Context, kind string, runAt time.Time, ignoreRunning string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		var n int
+		q := `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND finished_at IS NULL AND ($2 = '' OR locked_until IS NULL OR locked_until < $3)`
+		if err := tx.QueryRowContext(ctx, q, kind, ignoreRunning, tx.now).Scan(&n); err != nil {
+			return fmt.Errorf("store: ensure job: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO jobs (id, kind, payload, run_at, attempts, max_attempts, created_at)
+			VALUES ($1, $2, '{}', $3, 0, $4, $5)`, NewID(), kind, runAt.UTC().Truncate(time.Microsecond), DefaultMaxAttempts, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: ensure job: %w", err)
+		}
+		return nil
+	})
+}
+
 // ClaimJob leases the oldest due job for lease and counts the attempt. A job whose worker died
 // becomes due again when its lease runs out. ENOTFOUND when nothing is due.
 func (s *Store) ClaimJob(ctx context.Context, lease time.Duration) (*Job, error) {
@@ -88,12 +120,13 @@ func (s *Store) finishJob(ctx context.Context, id, reason string, failed bool) e
 	})
 }
 
-// JobStats counts pending and failed jobs, for /metrics and tests.
+// JobStats counts jobs due and not finished (scheduled ones, like tomorrow's digest, are not
+// pending yet) and jobs failed for good, for /metrics and tests.
 func (s *Store) JobStats(ctx context.Context) (pending, failed int, err error) {
 	err = s.r.QueryRowContext(ctx, `
-		SELECT COALESCE(SUM(CASE WHEN finished_at IS NULL THEN 1 ELSE 0 END), 0),
+		SELECT COALESCE(SUM(CASE WHEN finished_at IS NULL AND run_at <= $1 THEN 1 ELSE 0 END), 0),
 		       COALESCE(SUM(CASE WHEN failed THEN 1 ELSE 0 END), 0)
-		FROM jobs`).Scan(&pending, &failed)
+		FROM jobs`, s.now()).Scan(&pending, &failed)
 	if err != nil && err != sql.ErrNoRows {
 		return 0, 0, fmt.Errorf("store: job stats: %w", err)
 	}

@@ -78,6 +78,63 @@ func (s *Store) FindNotifications(ctx context.Context, userID, cur string, limit
 	return out, next, nil
 }
 
+// FindUnemailed lists a user's notifications that no e-mail has carried yet, created after
+// since and still visible to them, oldest first (for the daily summary).
+func (s *Store) FindUnemailed(ctx context.Context, userID string, since time.Time) ([]domain.Notification, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT n.id, n.user_id, n.account_id, n.project_id, pr.name, n.post_id, n.thread_id, n.kind,
+			p.body, COALESCE(TRIM(u.first_name || ' ' || u.last_name), 'Portico'), n.created_at `+notificationFrom+`
+		  AND n.emailed_at IS NULL AND n.created_at > $2
+		ORDER BY n.created_at, n.id LIMIT 500`, userID, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: unemailed: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Notification
+	for rows.Next() {
+		var n domain.Notification
+		if err := rows.Scan(&n.ID, &n.UserID, &n.AccountID, &n.ProjectID, &n.ProjectName, &n.PostID, &n.ThreadID, &n.Kind,
+			&n.Excerpt, &n.ActorName, &n.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: unemailed: %w", err)
+		}
+		n.CreatedAt, n.Excerpt = n.CreatedAt.UTC(), excerpt(n.Excerpt, 140)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UsersWithUnemailed lists users who have notifications no e-mail has carried since since.
+func (s *Store) UsersWithUnemailed(ctx context.Context, since time.Time) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT user_id FROM notifications WHERE emailed_at IS NULL AND created_at > $1`, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest users: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: digest users: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// MarkEmailed records that an e-mail carried these notifications.
+func (s *Store) MarkEmailed(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		args := []any{tx.now}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = $1 WHERE id IN (`+placeholders(2, len(ids))+`)`, args...)
+		return err
+	})
+}
+
 // CountUnread counts the user's unread notifications they may still see.
 func (s *Store) CountUnread(ctx context.Context, userID string) (int, error) {
 	var n int

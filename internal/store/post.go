@@ -510,3 +510,15 @@ func (s *Store) FindPostProject(ctx context.Context, kind, id string) (string, e
 	}
 	return projectID, nil
 }
+
+// systemPost writes a public system post (no author) to a project's feed in the caller's
+// transaction, and queues its fan-out.
+func (tx *Tx) systemPost(ctx context.Context, accountID, projectID, body string) error {
+	id := NewID()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO posts (account_id, id, project_id, thread_id, kind, body, private, created_at)
+		VALUES ($1, $2, $3, $2, $4, $5, FALSE, $6)`, accountID, id, projectID, domain.PostKindSystem, body, tx.now); err != nil {
+		return fmt.Errorf("store: system post: %w", err)
+	}
+	return tx.enqueue(ctx, JobNotifyPost, NotifyPostPayload{PostID: id})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/portico-dev/portico/internal/domain"
@@ -164,6 +165,18 @@ func (s *Store) AcceptProjectInvitation(ctx context.Context, tokenHash string, a
 		if err := tx.audit(ctx, AuditEntry{AccountID: inv.AccountID, Actor: AuditActor{UserID: userID, Name: inv.Email},
 			Action: "participant.accept", ProjectID: inv.ProjectID, Target: inv.Email,
 			Summary: inv.Email + " accepted the invitation to " + inv.ProjectName, After: participantState(*p)}); err != nil {
+			return err
+		}
+		// Named as everyone in the project may see them: never by e-mail address.
+		var first, last string
+		if err := tx.QueryRowContext(ctx, `SELECT first_name, last_name FROM users WHERE id = $1`, userID).Scan(&first, &last); err != nil {
+			return fmt.Errorf("store: joiner: %w", err)
+		}
+		name := strings.TrimSpace(first + " " + last)
+		if name == "" {
+			name = "A new participant"
+		}
+		if err := tx.systemPost(ctx, inv.AccountID, inv.ProjectID, name+" accepted the invitation and joined the project."); err != nil {
 			return err
 		}
 		var memberActive sql.NullBool
