@@ -61,6 +61,7 @@
   // ---- Permissions page: side tabs and search by name -----------------------------------
   // Without JavaScript both sides show one under the other; with it, one tab at a time.
   function showSide(side) {
+    try { sessionStorage.setItem("portico.side." + location.pathname, side); } catch (e) {}
     document.querySelectorAll("[data-side-panel]").forEach(function (p) {
       p.hidden = p.getAttribute("data-side-panel") !== side;
     });
@@ -80,6 +81,26 @@
     });
   });
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.querySelector("[data-side-tab]")) showSide("provider");
+    if (document.querySelector("[data-side-tab]")) {
+      var saved = null;
+      try { saved = sessionStorage.getItem("portico.side." + location.pathname); } catch (e) {}
+      showSide(saved === "client" ? "client" : "provider");
+    }
+    document.querySelectorAll("select[id^='level-']").forEach(syncTracking);
+  });
+
+  // Track Time and Track Expenses need a Time & Expenses level or above: untick and disable them
+  // while the level picker says View Tasks or Edit Tasks (the server refuses them anyway).
+  function syncTracking(select) {
+    var uid = select.id.slice("level-".length);
+    var noTracking = select.value === "view_tasks" || select.value === "edit_tasks";
+    document.querySelectorAll("input[name='access." + uid + "'][value^='track_']").forEach(function (box) {
+      if (box.hasAttribute("data-locked")) return;
+      if (noTracking) box.checked = false;
+      box.disabled = noTracking || select.disabled && box.disabled;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[id^='level-']")) syncTracking(e.target);
   });
 })();
