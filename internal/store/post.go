@@ -228,6 +228,27 @@ type FeedPage struct {
 	Next    string
 }
 
+// feedRootsQuery reads a page of roots: the public ones and the viewer's private ones, each
+// newest first from its own index, merged. Row-value comparisons let both databases seek the
+// index to the cursor, so a deep page costs what the first one does.
+const feedRootsQuery = `
+		SELECT ` + postColumns + ` FROM (
+			SELECT id FROM (
+				SELECT p.id FROM posts p
+				WHERE p.account_id = $1 AND p.project_id = $2 AND p.kind <> 'reply' AND NOT p.private AND p.deleted_at IS NULL
+				  AND (p.created_at, p.id) < ($4, $5)
+				ORDER BY p.created_at DESC, p.id DESC LIMIT $6) pub
+			UNION ALL
+			SELECT thread_id FROM (
+				SELECT r.thread_id FROM thread_recipients r
+				WHERE r.account_id = $1 AND r.user_id = $3 AND r.project_id = $2
+				  AND (r.thread_created_at, r.thread_id) < ($4, $5)
+				ORDER BY r.thread_created_at DESC, r.thread_id DESC LIMIT $6) priv
+		) page
+		JOIN posts p ON p.account_id = $1 AND p.id = page.id
+		LEFT JOIN users u ON u.id = p.author_id
+		ORDER BY p.created_at DESC, p.id DESC LIMIT $6`
+
 // FindFeed returns a page of a project's threads the viewer may see, newest first, in three
 // statements: the roots (the public ones and the viewer's private ones, each read newest first
 // from its own index and merged), their visible replies, and the files of all of them.
@@ -240,23 +261,7 @@ func (s *Store) FindFeed(ctx context.Context, accountID, projectID string, v Vie
 		c = cursor{At: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: "~"}
 	}
 	limit = clampLimit(limit)
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT `+postColumns+` FROM (
-			SELECT id FROM (
-				SELECT p.id FROM posts p
-				WHERE p.account_id = $1 AND p.project_id = $2 AND p.kind <> 'reply' AND NOT p.private AND p.deleted_at IS NULL
-				  AND (p.created_at < $4 OR (p.created_at = $4 AND p.id < $5))
-				ORDER BY p.created_at DESC, p.id DESC LIMIT $6) pub
-			UNION ALL
-			SELECT thread_id FROM (
-				SELECT r.thread_id FROM thread_recipients r
-				WHERE r.account_id = $1 AND r.user_id = $3 AND r.project_id = $2
-				  AND (r.thread_created_at < $4 OR (r.thread_created_at = $4 AND r.thread_id < $5))
-				ORDER BY r.thread_created_at DESC, r.thread_id DESC LIMIT $6) priv
-		) page
-		JOIN posts p ON p.account_id = $1 AND p.id = page.id
-		LEFT JOIN users u ON u.id = p.author_id
-		ORDER BY p.created_at DESC, p.id DESC LIMIT $6`,
+	rows, err := s.r.QueryContext(ctx, feedRootsQuery,
 		accountID, projectID, v.UserID, c.At, c.ID, limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed: %w", err)
