@@ -51,6 +51,8 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool) huma.API {
 	h.registerPosts(api)
 	h.registerFiles(api)
 	h.registerNotifications(api)
+	h.registerTasks(api)
+	h.registerSchedule(api)
 	return api
 }
 
