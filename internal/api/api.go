@@ -53,6 +53,7 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool) huma.API {
 	h.registerNotifications(api)
 	h.registerTasks(api)
 	h.registerSchedule(api)
+	h.registerGantt(api)
 	return api
 }
 

@@ -37,6 +37,7 @@ type postOut struct {
 	Private    bool       `json:"private"`
 	Internal   bool       `json:"internal,omitempty" doc:"provider-only reply; clients never receive these"`
 	Pinned     bool       `json:"pinned,omitempty"`
+	TaskID     string     `json:"task_id,omitempty"`
 	MentionIDs []string   `json:"mention_ids,omitempty"`
 	Files      []fileOut  `json:"files"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -54,7 +55,7 @@ func fileView(f domain.File) fileOut {
 
 func postView(p domain.Post) postOut {
 	out := postOut{ID: p.ID, ThreadID: p.ThreadID, Kind: p.Kind, Author: authorOut{p.AuthorID, p.AuthorName}, Body: p.Body,
-		Private: p.Private, Internal: p.Internal, Pinned: p.Pinned, MentionIDs: p.Mentions, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Files: []fileOut{}}
+		Private: p.Private, Internal: p.Internal, Pinned: p.Pinned, TaskID: p.TaskID, MentionIDs: p.Mentions, CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, Files: []fileOut{}}
 	for _, f := range p.Files {
 		out.Files = append(out.Files, fileView(f))
 	}
@@ -91,6 +92,7 @@ type createPostInput struct {
 		Private      *bool    `json:"private,omitempty" doc:"default: the project's, else the account's default privacy"`
 		RecipientIDs []string `json:"recipient_ids,omitempty" maxItems:"500" doc:"a private post's recipients (user ids of participants)"`
 		MentionIDs   []string `json:"mention_ids,omitempty" maxItems:"100" doc:"people to notify by name; those who may not see the post are ignored"`
+		TaskID       string   `json:"task_id,omitempty" maxLength:"64" doc:"link the post to a task of the project"`
 	}
 }
 
@@ -170,7 +172,7 @@ func (h *Handler) registerPosts(api huma.API) {
 			return nil, h.fail(err)
 		}
 		b := in.Body
-		p, err := h.app.CreatePost(ctx, pa, app.PostInput{Body: b.Body, Private: b.Private, Recipients: b.RecipientIDs, Mentions: b.MentionIDs})
+		p, err := h.app.CreatePost(ctx, pa, app.PostInput{Body: b.Body, Private: b.Private, Recipients: b.RecipientIDs, Mentions: b.MentionIDs, TaskID: b.TaskID})
 		if err != nil {
 			return nil, h.fail(err)
 		}

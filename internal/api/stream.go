@@ -49,7 +49,6 @@ func ProjectStream(a *app.App, pathValue string) http.HandlerFunc {
 		rc.Flush()
 		tick := time.NewTicker(heartbeat)
 		defer tick.Stop()
-		viewer := pa.Viewer()
 		for {
 			select {
 			case <-ctx.Done():
@@ -69,7 +68,14 @@ func ProjectStream(a *app.App, pathValue string) http.HandlerFunc {
 					}
 					out = streamEvent{Kind: "notification", Unread: &n}
 				case e.UserID == "" && e.ProjectID == pa.Project().ID:
-					post, err := a.Store.FindPost(ctx, e.ID, viewer)
+					// The subscriber's standing is decided again for every event: someone removed
+					// from the project (or deactivated, or moved to the client side) since the
+					// stream opened must not keep receiving what they may no longer see.
+					now, err := a.ProjectActor(ctx, p, pa.Project().ID)
+					if err != nil {
+						return // no longer in the project: the stream ends, as a reconnect would 404
+					}
+					post, err := a.Store.FindPost(ctx, e.ID, now.Viewer())
 					if err != nil {
 						continue // not visible to this subscriber: nothing is said
 					}

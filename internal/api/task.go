@@ -144,6 +144,7 @@ type taskDetailOut struct {
 	Task     taskOut       `json:"task"`
 	Progress []progressOut `json:"progress"`
 	History  []string      `json:"history"`
+	Posts    []postOut     `json:"linked_posts" doc:"posts linked to the task that you may see"`
 }
 
 // taskActor loads the caller in the project of a task named by id alone.
@@ -172,7 +173,14 @@ func (h *Handler) taskDetail(ctx context.Context, pa *app.ProjectActor, id strin
 	if err != nil {
 		return nil, h.fail(err)
 	}
-	out := taskDetailOut{Task: taskView(*t, pa.Sections(), pa.Project().Currency), Progress: []progressOut{}, History: []string{}}
+	posts, err := h.app.TaskPosts(ctx, pa, t.ID)
+	if err != nil {
+		return nil, h.fail(err)
+	}
+	out := taskDetailOut{Task: taskView(*t, pa.Sections(), pa.Project().Currency), Progress: []progressOut{}, History: []string{}, Posts: []postOut{}}
+	for _, p := range posts {
+		out.Posts = append(out.Posts, postView(p))
+	}
 	for _, p := range prog {
 		out.Progress = append(out.Progress, progressOut{p.ID, p.UserID, p.UserName, p.Percent, p.Comment, p.CreatedAt})
 	}

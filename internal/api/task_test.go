@@ -111,3 +111,44 @@ func TestDateProposals(t *testing.T) {
 	admin.Must(200, "PUT", base+"/schedule", map[string]any{"due_date": "2027-08-31"})
 	w.client.Must(403, "PUT", base+"/schedule", map[string]any{"due_date": "2027-09-30"})
 }
+
+func TestGanttByAudience(t *testing.T) {
+	w := newProjectWorld(t, "sqlite")
+	admin := w.srv.NewClient(t, w.acct.Admin.Token)
+	base := "/api/v1/projects/" + w.projectID
+	var a, b taskResp
+	admin.Must(201, "POST", base+"/tasks", map[string]any{"title": "Design", "start_date": "2026-12-01", "due_date": "2026-12-10"}).JSON(t, &a)
+	admin.Must(201, "POST", base+"/tasks", map[string]any{"title": "Launch", "kind": "milestone", "due_date": "2026-12-20", "depends_on": []string{a.Task.ID}}).JSON(t, &b)
+	admin.Must(201, "POST", base+"/baselines", map[string]any{"name": "Plan v1"})
+	admin.Must(200, "PATCH", "/api/v1/tasks/"+a.Task.ID, map[string]any{"due_date": "2026-12-15"})
+	var g struct {
+		Tasks []struct {
+			ID       string         `json:"id"`
+			DueDate  string         `json:"due_date"`
+			Baseline map[string]any `json:"baseline"`
+		} `json:"tasks"`
+		Dependencies []map[string]string `json:"dependencies"`
+		Baselines    []struct {
+			ID string `json:"id"`
+		} `json:"baselines"`
+	}
+	admin.Must(200, "GET", base+"/gantt", nil).JSON(t, &g)
+	if len(g.Tasks) != 2 || len(g.Dependencies) != 1 || len(g.Baselines) != 1 {
+		t.Fatalf("provider gantt: %+v", g)
+	}
+	admin.Must(200, "GET", base+"/gantt?baseline="+g.Baselines[0].ID, nil).JSON(t, &g)
+	if g.Tasks[0].Baseline == nil || g.Tasks[0].Baseline["due_date"] != "2026-12-10" || g.Tasks[0].DueDate != "2026-12-15" {
+		t.Fatalf("baseline comparison: %+v", g.Tasks[0])
+	}
+	// The client gets the same chart — tasks, milestones, dependencies — without baselines.
+	r := w.client.Must(200, "GET", base+"/gantt?baseline="+g.Baselines[0].ID, nil)
+	if strings.Contains(string(r.Body), "baseline") || strings.Contains(string(r.Body), "Plan v1") {
+		t.Fatalf("the client's chart carries baselines: %s", r.Body)
+	}
+	r.JSON(t, &g)
+	if len(g.Tasks) != 2 || len(g.Dependencies) != 1 {
+		t.Fatalf("client gantt: %s", r.Body)
+	}
+	w.client.Must(403, "POST", base+"/baselines", map[string]any{"name": "mine"})
+	w.srv.NewClient(t, w.outsider.Admin.Token).Must(404, "GET", base+"/gantt", nil)
+}

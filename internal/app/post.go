@@ -32,6 +32,7 @@ type PostInput struct {
 	Recipients []string      // user ids; a private post needs at least one besides the author
 	Mentions   []string      // user ids; people who may not see the post are dropped, never notified
 	Files      []domain.File // staged with StageUpload
+	TaskID     string        // link the post to a task of the project
 }
 
 // ReplyInput is a new reply.
@@ -106,8 +107,13 @@ func (a *App) writePost(ctx context.Context, pa *ProjectActor, in PostInput, att
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if in.TaskID != "" {
+		if _, err := a.TaskForActor(ctx, pa, in.TaskID); err != nil {
+			return nil, domain.Invalid(domain.FieldError{Field: "task_id", Message: "must be a task of this project"})
+		}
+	}
 	p := &domain.Post{AccountID: pa.Project().AccountID, ProjectID: pa.Project().ID, AuthorID: pa.UserID, Kind: domain.PostKindPost,
-		Body: body, Private: private}
+		Body: body, Private: private, TaskID: in.TaskID}
 	audience := func(userID string) bool {
 		return !private || slices.Contains(recipients, userID) || userID == pa.UserID
 	}
@@ -373,4 +379,9 @@ func (a *App) MentionCandidates(ctx context.Context, pa *ProjectActor, threadID 
 	}
 	slices.SortFunc(out, func(x, y domain.Participant) int { return strings.Compare(x.FullName(), y.FullName()) })
 	return out, nil
+}
+
+// TaskPosts lists the posts linked to a task that the actor may see.
+func (a *App) TaskPosts(ctx context.Context, pa *ProjectActor, taskID string) ([]domain.Post, error) {
+	return a.Store.FindTaskPosts(ctx, pa.Project().AccountID, taskID, pa.Viewer())
 }

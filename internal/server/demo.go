@@ -128,6 +128,9 @@ func seedProjects(ctx context.Context, a *app.App) error {
 		if err := seedPosts(ctx, a, act.Principal, p.ID); err != nil {
 			return err
 		}
+		if err := seedTasks(ctx, a, act.Principal, p.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -207,4 +210,35 @@ func printDemo(out io.Writer, baseURL string) {
 		fmt.Fprintf(out, "    %-28s %s\n", p.email, p.level.Name())
 	}
 	fmt.Fprintf(out, "Sign in at %s/signin\n\n", baseURL)
+}
+
+// seedTasks plans a small piece of work: phases with dates and dependencies, a milestone and a
+// deliverable for the client to sign off.
+func seedTasks(ctx context.Context, a *app.App, creator *store.Principal, projectID string) error {
+	pa, err := a.ProjectActor(ctx, creator, projectID)
+	if err != nil {
+		return err
+	}
+	str := func(s string) *string { return &s }
+	var prev string
+	plan := []struct{ title, kind, start, due string }{
+		{"Discovery workshop", "task", "2026-11-02", "2026-11-13"},
+		{"Sitemap and wireframes", "task", "2026-11-16", "2026-12-04"},
+		{"Wireframes approved", "milestone", "2026-12-04", "2026-12-04"},
+		{"Visual design", "deliverable", "2026-12-07", "2027-01-15"},
+		{"Build and content entry", "task", "2027-01-18", "2027-03-12"},
+		{"Launch", "milestone", "2027-03-31", "2027-03-31"},
+	}
+	for _, t := range plan {
+		in := app.TaskInput{Title: str(t.title), Kind: str(t.kind), StartDate: str(t.start), DueDate: str(t.due)}
+		if prev != "" {
+			in.DependsOn = &[]string{prev}
+		}
+		task, err := a.CreateTask(ctx, pa, in)
+		if err != nil {
+			return fmt.Errorf("demo: task %s: %w", t.title, err)
+		}
+		prev = task.ID
+	}
+	return nil
 }

@@ -48,6 +48,7 @@ type feedData struct {
 	Frame          *projectFrame
 	Threads        []threadView
 	Next           string
+	Cursor         string // the page's own cursor ("" on the first page), so a live update re-renders this page
 	CanPost        bool
 	CanAttach      bool
 	DefaultPrivate bool
@@ -55,6 +56,7 @@ type feedData struct {
 	Prefs          store.NotificationPrefs
 	Single         bool
 	Partial        bool
+	Pending        []domain.Proposal // open proposals the viewer decides, shown atop the feed
 }
 
 func (h *Handler) activityTab(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +76,7 @@ func (h *Handler) activityTab(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d.Next = pageData.Next
+	d.Next, d.Cursor = pageData.Next, r.URL.Query().Get("cursor")
 	d.Partial = r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "feed"
 	pg.Data = d
 	if d.Partial {
@@ -97,6 +99,15 @@ func (h *Handler) feedData(r *http.Request, f *projectFrame, threads []store.Thr
 	d.People = people
 	if d.Prefs, err = h.app.Store.FindNotificationPrefs(ctx, pa.Principal.User.ID, f.Project.ID); err != nil {
 		return nil, err
+	}
+	sched, err := h.app.Schedule(ctx, pa)
+	if err != nil {
+		return nil, err
+	}
+	for i := range sched.Proposals {
+		if pa.CanDecide(&sched.Proposals[i]) {
+			d.Pending = append(d.Pending, sched.Proposals[i])
+		}
 	}
 	for _, t := range threads {
 		tv := threadView{Thread: t, Deletable: map[string]bool{}, Editable: map[string]bool{}}
@@ -155,7 +166,12 @@ func (h *Handler) threadPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Single = true
+	d.Partial = r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("partial") == "feed"
 	pg.Data = d
+	if d.Partial {
+		h.renderPartial(w, r, "activity", "feed_list", pg)
+		return
+	}
 	h.render(w, r, 0, "activity", pg)
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 	h.routesAccount(mux)
 	h.routesFeed(mux)
 	h.routesNotifications(mux)
+	h.routesTasks(mux)
 }
 
 var funcs = template.FuncMap{
@@ -95,6 +97,26 @@ var funcs = template.FuncMap{
 	},
 	"postArgs": func(f *projectFrame, t threadView, p domain.Post) map[string]any {
 		return map[string]any{"Frame": f, "Thread": t, "Post": p}
+	},
+	"list": func(xs ...string) []string { return xs },
+	"hours": func(v any) string {
+		var m int64
+		switch x := v.(type) {
+		case int64:
+			m = x
+		case *int64:
+			if x == nil {
+				return ""
+			}
+			m = *x
+		}
+		if m == 0 {
+			return ""
+		}
+		if m%60 == 0 {
+			return strconv.FormatInt(m/60, 10)
+		}
+		return strconv.FormatFloat(float64(m)/60, 'f', 2, 64)
 	},
 	"excerpt": func(s string) string {
 		if r := []rune(s); len(r) > 200 {
@@ -149,6 +171,9 @@ type page struct {
 	Accounts []accountRef
 	IsAdmin  bool
 	Unread   int // the bell's count
+	// InlineStyles lets the page carry <style> elements (the server-drawn Gantt SVG); scripts
+	// stay restricted to our own files.
+	InlineStyles bool
 	Flash    *flash
 	Form     url.Values
 	Errors   map[string]string
@@ -193,7 +218,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "same-origin")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+	styles := "'self'"
+	if pg.InlineStyles {
+		styles += " 'unsafe-inline'"
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src "+styles+"; script-src 'self'; frame-ancestors 'none'")
 	if status != 0 {
 		w.WriteHeader(status)
 	}
