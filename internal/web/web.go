@@ -174,11 +174,11 @@ type page struct {
 	// InlineStyles lets the page carry <style> elements (the server-drawn Gantt SVG); scripts
 	// stay restricted to our own files.
 	InlineStyles bool
-	Flash    *flash
-	Form     url.Values
-	Errors   map[string]string
-	Error    string
-	Data     any
+	Flash        *flash
+	Form         url.Values
+	Errors       map[string]string
+	Error        string
+	Data         any
 }
 
 type accountRef struct{ ID, Name string }
