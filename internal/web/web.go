@@ -54,6 +54,7 @@ func Register(mux *http.ServeMux, a *app.App, secureCookies bool, log *slog.Logg
 	h.routesFeed(mux)
 	h.routesNotifications(mux)
 	h.routesTasks(mux)
+	h.routesResources(mux)
 }
 
 var funcs = template.FuncMap{
