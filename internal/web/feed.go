@@ -57,6 +57,7 @@ type feedData struct {
 	Single         bool
 	Partial        bool
 	Pending        []domain.Proposal // open proposals the viewer decides, shown atop the feed
+	Tasks          []domain.Task     // what a new post may be linked to
 }
 
 func (h *Handler) activityTab(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +100,11 @@ func (h *Handler) feedData(r *http.Request, f *projectFrame, threads []store.Thr
 	d.People = people
 	if d.Prefs, err = h.app.Store.FindNotificationPrefs(ctx, pa.Principal.User.ID, f.Project.ID); err != nil {
 		return nil, err
+	}
+	if d.CanPost {
+		if d.Tasks, _, err = h.app.Tasks(ctx, pa, store.TaskFilter{Limit: store.MaxLimit}); err != nil {
+			return nil, err
+		}
 	}
 	sched, err := h.app.Schedule(ctx, pa)
 	if err != nil {
@@ -183,6 +189,7 @@ type postForm struct {
 	Recipients []string
 	Mentions   []string
 	Files      []domain.File
+	TaskID     string
 }
 
 // readPostForm reads a (multipart) form, staging each file as it streams by.
@@ -251,6 +258,7 @@ func (f *postForm) fill(v map[string][]string) {
 	}
 	f.Internal = get("internal") == "on"
 	f.Recipients, f.Mentions = v["recipients"], v["mentions"]
+	f.TaskID = get("task_id")
 }
 
 func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
@@ -260,7 +268,7 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := h.readPostForm(r, f.PA, false)
 	if err == nil {
-		_, err = h.app.CreatePost(r.Context(), f.PA, app.PostInput{Body: form.Body, Private: form.Private, Recipients: form.Recipients, Mentions: form.Mentions, Files: form.Files})
+		_, err = h.app.CreatePost(r.Context(), f.PA, app.PostInput{Body: form.Body, Private: form.Private, Recipients: form.Recipients, Mentions: form.Mentions, Files: form.Files, TaskID: form.TaskID})
 	}
 	h.afterWrite(w, r, f, err, "/projects/"+f.Project.ID+"/tab/activity", "Posted.")
 }
