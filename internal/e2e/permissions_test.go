@@ -298,7 +298,9 @@ func TestPermissionsPageSaveReloadRevert(t *testing.T) {
 		t.Errorf("after Revert and reload, Kim's level = %q, want edit_financials", v)
 	}
 
-	// Search by name hides the rows that do not match, on both sides; clearing shows all.
+	// Search by name hides the rows that do not match, on both sides; clearing shows all. (The
+	// page remembers the side last shown, so open the providers' tab first.)
+	clickHere(admin, "#tab-provider")
 	admin.Type("[data-people-search]", "lee")
 	if got := shownRows(admin); len(got) != 0 {
 		t.Errorf("providers tab, searching lee: rows shown %q, want none", got)
@@ -336,7 +338,9 @@ func TestPermissionsPageSaveReloadRevert(t *testing.T) {
 	pat, tom := "#level-"+w.pat.User.ID, w.tom.User.ID
 	trackTom := `input[name="access.` + tom + `"][value="track_time"]`
 	admin.Select(pat, "Edit Financials")
-	clickHere(admin, trackTom)
+	// The page itself unticks and disables Track Time at Edit Tasks; force it on, as a stale or
+	// hand-made form would, to see the server refuse the row.
+	admin.Eval(`(() => { const b = document.querySelector('` + trackTom + `'); b.disabled = false; b.checked = true; return "ok"; })()`)
 	clickHere(admin, "#tab-client")
 	clickHere(admin, `input[name="remove.`+w.lee.ID+`"]`)
 	if st := admin.Click("#save-permissions"); st != http.StatusUnprocessableEntity {
@@ -346,6 +350,7 @@ func TestPermissionsPageSaveReloadRevert(t *testing.T) {
 	if !strings.Contains(msg, "Tom Tester: Track Time is not possible with Edit Tasks") || strings.Contains(msg, "changes[") {
 		t.Errorf("refused save's message = %q, want it to name Tom and no field paths", msg)
 	}
+	clickHere(admin, "#tab-provider")
 	if e := admin.Text("#error-" + tom); e != "Track Time is not possible with Edit Tasks" {
 		t.Errorf("Tom's row error = %q", e)
 	}
@@ -472,7 +477,7 @@ func TestClientTabsAndViewAs(t *testing.T) {
 		t.Error("viewing as Lee, the People page offers the permissions form or the explain widget")
 	}
 	// The page is Lee's own People page, word for word, under the banner.
-	if got := admin.Eval(`document.querySelector("main").innerText`); !strings.HasPrefix(got, "Viewing as\nLee Park") || !strings.HasSuffix(got, "\n"+leePeopleHTML) {
+	if got := admin.Eval(`document.querySelector("main").innerText`); !strings.HasPrefix(got, "Viewing as Lee Park") || !strings.HasSuffix(got, "\n"+leePeopleHTML) {
 		t.Errorf("viewing as Lee, the People page is not Lee's:\n%q\n--- Lee's own:\n%q", got, leePeopleHTML)
 	}
 	shot(admin, "viewas-lee-people")

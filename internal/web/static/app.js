@@ -86,21 +86,30 @@
       try { saved = sessionStorage.getItem("portico.side." + location.pathname); } catch (e) {}
       showSide(saved === "client" ? "client" : "provider");
     }
-    document.querySelectorAll("select[id^='level-']").forEach(syncTracking);
+    document.querySelectorAll("select[id^='level-']").forEach(function (sel) { syncTracking(sel, true); });
   });
 
-  // Track Time and Track Expenses need a Time & Expenses level or above: untick and disable them
-  // while the level picker says View Tasks or Edit Tasks (the server refuses them anyway).
-  function syncTracking(select) {
+  // Track Time and Track Expenses need a Time & Expenses level or above: when the level picker
+  // changes to View Tasks or Edit Tasks they are unticked and disabled (the server refuses them
+  // anyway). On load, a box that is ticked stays as typed, so a refused save can be corrected.
+  function syncTracking(select, initial) {
     var uid = select.id.slice("level-".length);
     var noTracking = select.value === "view_tasks" || select.value === "edit_tasks";
     document.querySelectorAll("input[name='access." + uid + "'][value^='track_']").forEach(function (box) {
-      if (box.hasAttribute("data-locked")) return;
+      if (select.disabled) return;
+      if (initial && box.checked) return;
       if (noTracking) box.checked = false;
-      box.disabled = noTracking || select.disabled && box.disabled;
+      box.disabled = noTracking;
     });
   }
   document.addEventListener("change", function (e) {
-    if (e.target.matches && e.target.matches("select[id^='level-']")) syncTracking(e.target);
+    if (e.target.matches && e.target.matches("select[id^='level-']")) syncTracking(e.target, false);
+  });
+
+  // A reply being written as internal shows the amber band before it is sent.
+  document.addEventListener("change", function (e) {
+    if (!e.target.matches || !e.target.matches("input[name='internal']")) return;
+    var form = e.target.closest("form");
+    if (form) form.classList.toggle("internal-band", e.target.checked);
   });
 })();
