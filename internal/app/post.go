@@ -246,7 +246,9 @@ func (a *App) ThreadRecipients(ctx context.Context, pa *ProjectActor, t *store.T
 	}
 	var out []domain.Participant
 	for _, id := range ids {
-		if p := people[id]; p != nil {
+		// Hidden provider people do not exist for clients, even where they are recipients
+		// (a client's progress update on a task they are assigned to).
+		if p := people[id]; p != nil && !(pa.IsClient() && p.Hidden) {
 			out = append(out, *p)
 		}
 	}

@@ -145,9 +145,18 @@ func (a *App) applyTaskInput(ctx context.Context, pa *ProjectActor, t *domain.Ta
 		if err != nil {
 			return err
 		}
+		// Hidden provider people do not exist for clients: a client cannot assign them, and
+		// keeps them where they are assigned already (the client's list never showed them).
+		// Those kept come first, in their order, so that an unchanged list stays the same.
+		hidden := func(u string) bool { return pa.IsClient() && people[u] != nil && people[u].Hidden }
 		var as []string
+		for _, u := range t.Assignees {
+			if hidden(u) || slices.Contains(*in.Assignees, u) {
+				as = append(as, u)
+			}
+		}
 		for _, u := range *in.Assignees {
-			if people[u] == nil {
+			if people[u] == nil || (hidden(u) && !slices.Contains(as, u)) {
 				v.Add("assignees", "every assignee must take part in the project")
 				break
 			}

@@ -77,6 +77,9 @@ func (h *Handler) tasksTab(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	for i := range d.Tasks {
+		knownAssignees(&d.Tasks[i], d.People)
+	}
 	if d.Board {
 		for _, st := range d.Statuses {
 			col := boardColumn{Status: st}
@@ -90,6 +93,18 @@ func (h *Handler) tasksTab(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.Data = d
 	h.render(w, r, 0, "tasks", pg)
+}
+
+// knownAssignees keeps the assignees the viewer knows by name: hidden provider people do not
+// exist for clients (the pages would show a blank name, or a dangling comma).
+func knownAssignees(t *domain.Task, names map[string]string) {
+	var as []string
+	for _, u := range t.Assignees {
+		if _, ok := names[u]; ok {
+			as = append(as, u)
+		}
+	}
+	t.Assignees = as
 }
 
 // fillPeople maps participants' ids to names (clients do not see hidden provider people).
@@ -199,6 +214,7 @@ func (h *Handler) taskPage(w http.ResponseWriter, r *http.Request) {
 	if d.Statuses, err = h.app.TaskStatuses(ctx, f.PA); err == nil {
 		err = h.fillPeople(r, f.PA, &d.People, &d.Members)
 	}
+	knownAssignees(t, d.People) // for the page only: the form never posts the others
 	if err == nil {
 		d.Progress, err = h.app.Store.FindProgress(ctx, t.AccountID, t.ID)
 	}
@@ -301,7 +317,11 @@ func (h *Handler) ganttTab(w http.ResponseWriter, r *http.Request) {
 	}
 	// The renderer escapes every piece of user text itself.
 	pg.InlineStyles = true
-	pg.Data = ganttData{Frame: f, View: v, SVG: template.HTML(buf.String()), Zoom: string(v.Chart.Zoom), Baseline: q.Get("baseline")}
+	d := ganttData{Frame: f, View: v, SVG: template.HTML(buf.String()), Zoom: string(v.Chart.Zoom)}
+	if v.Baseline != nil { // never echo a baseline to someone who may not see baselines
+		d.Baseline = v.Baseline.ID
+	}
+	pg.Data = d
 	h.render(w, r, 0, "gantt", pg)
 }
 
