@@ -60,6 +60,20 @@ type feesOut struct {
 	FixedFee *Money `json:"fixed_fee,omitempty"`
 }
 
+// withoutHidden drops the people hidden from a client viewer.
+func withoutHidden(ids []string, hidden map[string]bool) []string {
+	if len(hidden) == 0 {
+		return ids
+	}
+	out := []string{}
+	for _, id := range ids {
+		if !hidden[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 func taskView(t domain.Task, sec app.TaskSections, currency string) taskOut {
 	out := taskOut{ID: t.ID, ProjectID: t.ProjectID, Kind: t.Kind, Title: t.Title, Description: t.Description,
 		Status: statusOut{t.StatusID, t.StatusName, t.StatusCat}, ParentID: t.ParentID, AssigneeIDs: t.Assignees, Percent: t.Percent,
@@ -177,6 +191,11 @@ func (h *Handler) taskDetail(ctx context.Context, pa *app.ProjectActor, id strin
 	if err != nil {
 		return nil, h.fail(err)
 	}
+	hidden, err := h.app.HiddenFromViewer(ctx, pa)
+	if err != nil {
+		return nil, h.fail(err)
+	}
+	t.Assignees = withoutHidden(t.Assignees, hidden)
 	out := taskDetailOut{Task: taskView(*t, pa.Sections(), pa.Project().Currency), Progress: []progressOut{}, History: []string{}, Posts: []postOut{}}
 	for _, p := range posts {
 		out.Posts = append(out.Posts, postView(p))
@@ -217,8 +236,13 @@ func (h *Handler) registerTasks(api huma.API) {
 				return nil, h.fail(err)
 			}
 			sec := pa.Sections()
+			hidden, err := h.app.HiddenFromViewer(ctx, pa)
+			if err != nil {
+				return nil, h.fail(err)
+			}
 			out := tasksPage{Items: make([]taskOut, len(ts)), NextCursor: next}
 			for i, t := range ts {
+				t.Assignees = withoutHidden(t.Assignees, hidden)
 				out.Items[i] = taskView(t, sec, pa.Project().Currency)
 			}
 			return &struct{ Body tasksPage }{out}, nil

@@ -66,6 +66,19 @@ func TestTasksByAudience(t *testing.T) {
 				t.Fatalf("a refused change left traces: %+v", again.Task.Schedule)
 			}
 			w.srv.NewClient(t, w.outsider.Admin.Token).Must(404, "GET", "/api/v1/tasks/"+a.Task.ID, nil)
+			// A provider person hidden from clients is not among a task's assignees for them.
+			var people participantsResp
+			admin.Must(200, "GET", base+"/participants", nil).JSON(t, &people)
+			admin.Must(200, "PATCH", base+"/participants", map[string]any{"revision": people.Revision,
+				"changes": []map[string]any{{"user_id": w.lead.User.ID, "hidden": true}}})
+			for _, path := range []string{"/api/v1/tasks/" + a.Task.ID, base + "/tasks"} {
+				if r := w.client.Must(200, "GET", path, nil); strings.Contains(string(r.Body), w.lead.User.ID) {
+					t.Fatalf("%s names a hidden provider person to the client: %s", path, r.Body)
+				}
+			}
+			if r := admin.Must(200, "GET", "/api/v1/tasks/"+a.Task.ID, nil); !strings.Contains(string(r.Body), w.lead.User.ID) {
+				t.Fatal("the provider lost sight of the assignee")
+			}
 		})
 	}
 }

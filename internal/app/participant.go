@@ -262,3 +262,22 @@ func (a *App) Join(ctx context.Context, p *store.Principal, projectID string) (*
 	}
 	return part, a.Store.AddParticipant(ctx, part, auditActorOf(p))
 }
+
+// HiddenFromViewer returns the provider people hidden from clients when the viewer is a
+// client (nil otherwise): answers built for the viewer leave them out, ids included.
+func (a *App) HiddenFromViewer(ctx context.Context, pa *ProjectActor) (map[string]bool, error) {
+	if !pa.IsClient() {
+		return nil, nil
+	}
+	all, err := a.Store.FindParticipants(ctx, pa.Project().AccountID, pa.Project().ID)
+	if err != nil {
+		return nil, err
+	}
+	hidden := map[string]bool{}
+	for _, p := range all {
+		if p.Hidden && p.Side == domain.SideProvider {
+			hidden[p.UserID] = true
+		}
+	}
+	return hidden, nil
+}
