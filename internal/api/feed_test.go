@@ -75,6 +75,9 @@ func TestFeedPrivacy(t *testing.T) {
 			fileURL := th.Post.Files[0].URL
 			admin.Must(201, "POST", "/api/v1/posts/"+th.Post.ID+"/replies", map[string]any{"body": "keep this from Acme", "internal": true})
 			admin.Must(201, "POST", base+"/posts", map[string]any{"body": "Kick-off on Monday", "private": false})
+			// Let the fan-out of these posts finish before the client is added below: a fan-out that
+			// ran after the add would rightly notify the client, who by then may read the thread.
+			w.srv.WaitForJobs(t, 10*time.Second)
 
 			// The client sees only the public post: not the private thread, its file or reply.
 			var feed struct {
