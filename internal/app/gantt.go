@@ -49,7 +49,12 @@ func (a *App) Gantt(ctx context.Context, pa *ProjectActor, zoom, baselineID stri
 			}
 		}
 	}
-	v.Chart = gantt.Chart{Title: p.Name, Today: a.Store.Now().UTC(), Zoom: z}
+	v.Chart = gantt.Chart{Title: p.Name, Today: a.Store.Now().UTC(), Zoom: z, Tasks: make([]gantt.Task, 0, len(tasks))}
+	deps := 0
+	for _, t := range tasks {
+		deps += len(t.DependsOn)
+	}
+	v.Chart.Dependencies = make([]gantt.Dependency, 0, deps)
 	if p.StartDate != nil {
 		v.Chart.ProjectStart = &p.StartDate.Time
 	}

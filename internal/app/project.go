@@ -103,6 +103,13 @@ func (a *App) UpdateProject(ctx context.Context, pa *ProjectActor, in ProjectInp
 	if err != nil {
 		return nil, err
 	}
+	// The dates are the schedule's: changing them here is a direct change of dates, refused
+	// while the project requires approval of schedule changes (propose new dates instead).
+	if dateOrNone(start) != dateOrNone(pa.Project().StartDate) || dateOrNone(due) != dateOrNone(pa.Project().DueDate) {
+		if err := pa.Require(access.EditDatesDirectly, pa.Facts(), true); err != nil {
+			return nil, err
+		}
+	}
 	return a.Store.UpdateProject(ctx, pa.Project().AccountID, pa.Project().ID, store.ProjectUpdate{
 		Name: in.Name, Description: in.Description, ClientCompany: strings.TrimSpace(in.ClientCompany), StartDate: start, DueDate: due,
 		Privacy: domain.ProjectPrivacy(in.Privacy), Settings: in.settings(), Financial: in.Financial}, pa.auditActor())

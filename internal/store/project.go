@@ -120,6 +120,13 @@ func (s *Store) UpdateProject(ctx context.Context, accountID, id string, u Proje
 		if err != nil {
 			return notFound(err, "project")
 		}
+		if dateArg(before.StartDate) != dateArg(out.StartDate) || dateArg(before.DueDate) != dateArg(out.DueDate) {
+			// A change of the dates through the project's info is in the Schedule tab's history too.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schedule_changes (account_id, id, project_id, start_date, due_date, changed_by, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, NewID(), id, dateArg(out.StartDate), dateArg(out.DueDate), actor.UserID, tx.now); err != nil {
+				return fmt.Errorf("store: schedule change: %w", err)
+			}
+		}
 		return tx.audit(ctx, AuditEntry{AccountID: accountID, Actor: actor, Action: "project.update", ProjectID: id,
 			Target: out.Name, Summary: "changed the info or settings of " + out.Name, Before: before, After: &out})
 	})

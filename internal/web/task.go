@@ -311,6 +311,7 @@ func (h *Handler) ganttTab(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
+	buf.Grow(64<<10 + 768*len(v.Chart.Tasks)) // about what a row takes: no regrowing a big chart
 	if err := gantt.Render(&buf, v.Chart); err != nil {
 		h.fail(w, r, err)
 		return
