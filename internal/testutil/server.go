@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,47 +33,7 @@ type Server struct {
 // down gracefully when the test ends. Set PORTICO_TEST_LOG=1 to see its log.
 func StartServer(tb testing.TB, dialect string) *Server {
 	tb.Helper()
-	smtp := smtptest.Start(tb)
-	dataDir := tb.TempDir()
-	cfg, err := server.ParseConfig("test", nil, func(k string) string {
-		switch k {
-		case "PORTICO_DATA_DIR":
-			return dataDir
-		case "PORTICO_ADDR":
-			return "127.0.0.1:0"
-		case "PORTICO_DATABASE_URL":
-			return MustDSN(tb, dialect)
-		case "PORTICO_SMTP_URL":
-			return smtp.URL()
-		case "PORTICO_MAIL_FROM":
-			return "Portico <portico@test.example>"
-		}
-		return ""
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg.ShutdownTimeout = 5 * time.Second
-	log := slog.New(slog.DiscardHandler)
-	if os.Getenv("PORTICO_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	m, err := server.Open(context.Background(), cfg, log)
-	if err != nil {
-		tb.Fatalf("start server: %v", err)
-	}
-	m.App.BaseURL = m.URL()
-	m.Worker.Poll = 20 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("server stopped with: %v", err)
-		}
-	})
-	return &Server{Main: m, URL: m.URL(), SMTP: smtp, Dialect: dialect}
+	return StartServerWith(tb, dialect)
 }
 
 // Password is the password the builders give every user.
