@@ -169,3 +169,22 @@ func readAll(r *http.Response) []byte {
 	b.ReadFrom(r.Body)
 	return b.Bytes()
 }
+
+func TestEditAndDeletePosts(t *testing.T) {
+	w := newProjectWorld(t, "sqlite")
+	admin := w.srv.NewClient(t, w.acct.Admin.Token)
+	base := "/api/v1/projects/" + w.projectID
+	var mine, theirs threadResp
+	w.client.Must(201, "POST", base+"/posts", map[string]any{"body": "Client question", "private": false}).JSON(t, &mine)
+	admin.Must(201, "POST", base+"/posts", map[string]any{"body": "Provider answer", "private": false}).JSON(t, &theirs)
+	w.client.Must(200, "PATCH", "/api/v1/posts/"+mine.Post.ID, map[string]any{"body": "Client question, edited"})
+	w.client.Must(403, "PATCH", "/api/v1/posts/"+theirs.Post.ID, map[string]any{"body": "hijacked"})
+	admin.Must(403, "PATCH", "/api/v1/posts/"+mine.Post.ID, map[string]any{"body": "the PA edits only their own"})
+	admin.Must(422, "PATCH", "/api/v1/posts/"+theirs.Post.ID, map[string]any{"body": "   "})
+	w.client.Must(403, "DELETE", "/api/v1/posts/"+theirs.Post.ID, nil)
+	admin.Must(204, "DELETE", "/api/v1/posts/"+mine.Post.ID, nil) // a provider PA deletes any post
+	w.client.Must(404, "GET", "/api/v1/posts/"+mine.Post.ID, nil)
+	if r := admin.Must(200, "GET", "/api/v1/posts/"+theirs.Post.ID, nil); !strings.Contains(string(r.Body), "Provider answer") {
+		t.Fatalf("a refused edit changed the post: %s", r.Body)
+	}
+}

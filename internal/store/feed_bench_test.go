@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +113,63 @@ func BenchmarkClientFeedPage(b *testing.B) {
 				if err != nil || len(pg.Threads) != 50 {
 					b.Fatalf("page: %d threads, %v", len(pg.Threads), err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkClientFeedConcurrent has 50 readers fetch a client's first page and a deep page
+// (cursor 20 pages in) of the seeded project, and reports p50/p99 latency and pages per second.
+func BenchmarkClientFeedConcurrent(b *testing.B) {
+	n := 200_000
+	if v, err := strconv.Atoi(os.Getenv("PORTICO_BENCH_POSTS")); err == nil && v > 0 {
+		n = v
+	}
+	for _, d := range testutil.Dialects() {
+		b.Run(d, func(b *testing.B) {
+			w := newFeedWorld(b, d, n)
+			ctx := context.Background()
+			v := store.Viewer{UserID: w.client}
+			deep := ""
+			for i := 0; i < 20; i++ {
+				pg, err := w.s.FindFeed(ctx, w.accountID, w.project, v, deep, 50)
+				if err != nil || pg.Next == "" {
+					b.Fatalf("paging to the deep page: %v", err)
+				}
+				deep = pg.Next
+			}
+			var mu sync.Mutex
+			var lat []time.Duration
+			b.SetParallelism(25) // 2 cores × 25 = 50 readers
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				var mine []time.Duration
+				i := 0
+				for pb.Next() {
+					cur := ""
+					if i%2 == 1 {
+						cur = deep
+					}
+					i++
+					t0 := time.Now()
+					pg, err := w.s.FindFeed(ctx, w.accountID, w.project, v, cur, 50)
+					mine = append(mine, time.Since(t0))
+					if err != nil || len(pg.Threads) != 50 {
+						b.Errorf("page: %v", err)
+						return
+					}
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			})
+			elapsed := time.Since(start)
+			slices.Sort(lat)
+			if len(lat) > 0 {
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "pages/s")
 			}
 		})
 	}
