@@ -114,6 +114,9 @@ type InvitationInfo struct {
 	UserExists  bool // the address already has a login: accepting asks for its password
 }
 
+// JoinWhat says, on the accept page, what an existing login's password will do.
+func (i InvitationInfo) JoinWhat() string { return "add " + i.AccountName + " to your accounts" }
+
 // FindInvitationByToken returns a usable invitation. ENOTFOUND for an unknown token, EGONE for
 // one that was used, revoked or has expired.
 func (s *Store) FindInvitationByToken(ctx context.Context, tokenHash string) (*InvitationInfo, error) {

@@ -29,6 +29,9 @@ type ProjectInvitation struct {
 	UserExists  bool
 }
 
+// JoinWhat says, on the accept page, what an existing login's password will do.
+func (i ProjectInvitation) JoinWhat() string { return "join " + i.ProjectName }
+
 // Status is pending, accepted, revoked or expired.
 func (i ProjectInvitation) Status(now time.Time) string {
 	return domain.Invitation{AcceptedAt: i.AcceptedAt, RevokedAt: i.RevokedAt, ExpiresAt: i.ExpiresAt}.Status(now)
