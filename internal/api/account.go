@@ -157,11 +157,7 @@ func (h *Handler) registerAccounts(api huma.API) {
 			}
 			return &struct{ Body []groupOut }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-access-group", http.MethodPost, "/api/v1/accounts/{account}/access-groups", "Create an access group (Account Administrators)", "accounts")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *groupInput) (*struct{ Body groupOut }, error) {
+	huma.Register(api, created(op("create-access-group", http.MethodPost, "/api/v1/accounts/{account}/access-groups", "Create an access group (Account Administrators)", "accounts")), func(ctx context.Context, in *groupInput) (*struct{ Body groupOut }, error) {
 		return h.saveGroup(ctx, in.Account, "", in.Body)
 	})
 	huma.Register(api, op("update-access-group", http.MethodPut, "/api/v1/accounts/{account}/access-groups/{id}", "Replace an access group (Account Administrators)", "accounts"),

@@ -62,6 +62,12 @@ func op(id, method, path, summary string, tags ...string) huma.Operation {
 	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags, MaxBodyBytes: maxBody}
 }
 
+// created marks an operation that answers 201 Created.
+func created(o huma.Operation) huma.Operation {
+	o.DefaultStatus = http.StatusCreated
+	return o
+}
+
 // public marks an operation that needs no credentials.
 func public(o huma.Operation) huma.Operation {
 	o.Security = []map[string][]string{}

@@ -40,6 +40,20 @@ type uploadForm struct {
 	Files      []domain.File
 }
 
+// uploadForm refuses before anything is stored (Files tab: an Edit level; attachments: Post to
+// Activity Feed), then streams the form.
+func (h *Handler) uploadForm(ctx context.Context, pa *app.ProjectActor, filesTab bool) (*uploadForm, error) {
+	if err := h.app.RequireUpload(pa, filesTab); err != nil {
+		return nil, err
+	}
+	return h.readUploadForm(ctx, pa)
+}
+
+// postInput is the form as a new post.
+func (f *uploadForm) postInput() app.PostInput {
+	return app.PostInput{Body: f.Body, Private: f.Private, Recipients: f.Recipients, Mentions: f.Mentions, Files: f.Files}
+}
+
 // readUploadForm streams a multipart request: fields are collected, each file part is staged in
 // the blob store as it arrives. On any error the staged files are discarded.
 func (h *Handler) readUploadForm(ctx context.Context, pa *app.ProjectActor) (*uploadForm, error) {
@@ -158,14 +172,11 @@ func (h *Handler) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		if err := h.app.RequireUpload(pa, true); err != nil {
-			return nil, h.fail(err)
-		}
-		form, err := h.readUploadForm(ctx, pa)
+		form, err := h.uploadForm(ctx, pa, true)
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		p, err := h.app.UploadFiles(ctx, pa, app.PostInput{Body: form.Body, Private: form.Private, Recipients: form.Recipients, Mentions: form.Mentions, Files: form.Files})
+		p, err := h.app.UploadFiles(ctx, pa, form.postInput())
 		if err != nil {
 			return nil, h.fail(err)
 		}
@@ -178,14 +189,11 @@ func (h *Handler) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		if err := h.app.RequireUpload(pa, false); err != nil {
-			return nil, h.fail(err)
-		}
-		form, err := h.readUploadForm(ctx, pa)
+		form, err := h.uploadForm(ctx, pa, false)
 		if err != nil {
 			return nil, h.fail(err)
 		}
-		p, err := h.app.CreatePost(ctx, pa, app.PostInput{Body: form.Body, Private: form.Private, Recipients: form.Recipients, Mentions: form.Mentions, Files: form.Files})
+		p, err := h.app.CreatePost(ctx, pa, form.postInput())
 		if err != nil {
 			return nil, h.fail(err)
 		}
@@ -201,10 +209,7 @@ func (h *Handler) registerFiles(api huma.API) {
 		if _, err := h.app.Thread(ctx, pa, in.Post); err != nil {
 			return nil, h.fail(err)
 		}
-		if err := h.app.RequireUpload(pa, false); err != nil {
-			return nil, h.fail(err)
-		}
-		form, err := h.readUploadForm(ctx, pa)
+		form, err := h.uploadForm(ctx, pa, false)
 		if err != nil {
 			return nil, h.fail(err)
 		}

@@ -88,11 +88,7 @@ func (h *Handler) registerGantt(api huma.API) {
 			}
 			return &struct{ Body ganttOut }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("save-baseline", http.MethodPost, "/api/v1/projects/{project}/baselines", "Save the task dates as a named baseline (provider Edit Financials and PA)", "schedule")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *struct {
+	huma.Register(api, created(op("save-baseline", http.MethodPost, "/api/v1/projects/{project}/baselines", "Save the task dates as a named baseline (provider Edit Financials and PA)", "schedule")), func(ctx context.Context, in *struct {
 		ProjectPath
 		Body struct {
 			Name string `json:"name,omitempty" maxLength:"120"`

@@ -153,11 +153,7 @@ func (h *Handler) registerMe(api huma.API) {
 			}
 			return nil, h.failOrNil(h.app.Store.DeleteSession(ctx, p.User.ID, in.ID))
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-token", http.MethodPost, "/api/v1/tokens", "Create a personal API token (the secret is shown once)", "tokens")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *createTokenInput) (*struct{ Body tokenOut }, error) {
+	huma.Register(api, created(op("create-token", http.MethodPost, "/api/v1/tokens", "Create a personal API token (the secret is shown once)", "tokens")), func(ctx context.Context, in *createTokenInput) (*struct{ Body tokenOut }, error) {
 		p, err := principal(ctx)
 		if err != nil {
 			return nil, h.fail(err)

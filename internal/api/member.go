@@ -136,11 +136,7 @@ func (h *Handler) registerMembers(api huma.API) {
 			}
 			return &struct{ Body memberOut }{memberOf(*m, act.Account.Settings.Currency)}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("invite-member", http.MethodPost, "/api/v1/accounts/{account}/members", "Invite someone by e-mail at a level (Account Administrators)", "members")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *inviteInput) (*struct{ Body invitationAdminOut }, error) {
+	huma.Register(api, created(op("invite-member", http.MethodPost, "/api/v1/accounts/{account}/members", "Invite someone by e-mail at a level (Account Administrators)", "members")), func(ctx context.Context, in *inviteInput) (*struct{ Body invitationAdminOut }, error) {
 		act, err := h.actor(ctx, in.Account)
 		if err != nil {
 			return nil, h.fail(err)

@@ -150,11 +150,7 @@ func (h *Handler) registerParticipants(api huma.API) {
 			}
 			return &struct{ Body participantsOut }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("add-participant", http.MethodPost, "/api/v1/projects/{project}/participants", "Add an account member, or invite someone by e-mail, to a side", "participants")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *addParticipantInput) (*struct{ Body addParticipantOut }, error) {
+	huma.Register(api, created(op("add-participant", http.MethodPost, "/api/v1/projects/{project}/participants", "Add an account member, or invite someone by e-mail, to a side", "participants")), func(ctx context.Context, in *addParticipantInput) (*struct{ Body addParticipantOut }, error) {
 		pa, err := h.projectActor(ctx, in.ProjectPath)
 		if err != nil {
 			return nil, h.fail(err)

@@ -162,11 +162,7 @@ func (h *Handler) registerPosts(api huma.API) {
 			}
 			return &struct{ Body feedOut }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-post", http.MethodPost, "/api/v1/projects/{project}/posts", "Write a post, public or private (needs Post to Activity Feed)", "feed")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *createPostInput) (*struct{ Body threadOut }, error) {
+	huma.Register(api, created(op("create-post", http.MethodPost, "/api/v1/projects/{project}/posts", "Write a post, public or private (needs Post to Activity Feed)", "feed")), func(ctx context.Context, in *createPostInput) (*struct{ Body threadOut }, error) {
 		pa, err := h.projectActor(ctx, in.ProjectPath)
 		if err != nil {
 			return nil, h.fail(err)
@@ -190,11 +186,7 @@ func (h *Handler) registerPosts(api huma.API) {
 			}
 			return h.threadResponse(ctx, pa, p.ThreadID)
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-reply", http.MethodPost, "/api/v1/posts/{post}/replies", "Reply in a thread, optionally internal (provider side)", "feed")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *createReplyInput) (*struct{ Body postOut }, error) {
+	huma.Register(api, created(op("create-reply", http.MethodPost, "/api/v1/posts/{post}/replies", "Reply in a thread, optionally internal (provider side)", "feed")), func(ctx context.Context, in *createReplyInput) (*struct{ Body postOut }, error) {
 		pa, err := h.postActor(ctx, "post", in.Post)
 		if err != nil {
 			return nil, h.fail(err)

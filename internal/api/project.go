@@ -203,11 +203,7 @@ func (h *Handler) registerProjects(api huma.API) {
 			}
 			return &struct{ Body projectsPage }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-project", http.MethodPost, "/api/v1/projects", "Create a project (Project Creator: non-financial; Project Lead and above: financial too)", "projects")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *createProjectInput) (*projectBodyOut, error) {
+	huma.Register(api, created(op("create-project", http.MethodPost, "/api/v1/projects", "Create a project (Project Creator: non-financial; Project Lead and above: financial too)", "projects")), func(ctx context.Context, in *createProjectInput) (*projectBodyOut, error) {
 		p, err := principal(ctx)
 		if err != nil {
 			return nil, h.fail(err)

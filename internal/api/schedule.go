@@ -130,11 +130,7 @@ func (h *Handler) registerSchedule(api huma.API) {
 			pa, _ = h.projectActor(ctx, ProjectPath{Project: in.Project})
 			return h.scheduleResponse(ctx, pa)
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("propose-dates", http.MethodPost, "/api/v1/projects/{project}/date-changes", "Propose new project dates (one open proposal at a time)", "schedule")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *struct {
+	huma.Register(api, created(op("propose-dates", http.MethodPost, "/api/v1/projects/{project}/date-changes", "Propose new project dates (one open proposal at a time)", "schedule")), func(ctx context.Context, in *struct {
 		ProjectPath
 		Body datesBody
 	}) (*struct{ Body proposalOut }, error) {

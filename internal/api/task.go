@@ -247,11 +247,7 @@ func (h *Handler) registerTasks(api huma.API) {
 			}
 			return &struct{ Body tasksPage }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-task", http.MethodPost, "/api/v1/projects/{project}/tasks", "Create a task (Edit levels; a client's becomes an Issue)", "tasks")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *struct {
+	huma.Register(api, created(op("create-task", http.MethodPost, "/api/v1/projects/{project}/tasks", "Create a task (Edit levels; a client's becomes an Issue)", "tasks")), func(ctx context.Context, in *struct {
 		ProjectPath
 		Body TaskBody
 	}) (*struct{ Body taskDetailOut }, error) {
@@ -295,11 +291,7 @@ func (h *Handler) registerTasks(api huma.API) {
 			}
 			return nil, h.failOrNil(h.app.DeleteTask(ctx, pa, in.Task))
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("post-progress", http.MethodPost, "/api/v1/tasks/{task}/progress", "Report percent complete with a comment (notifies the assignees)", "tasks")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *struct {
+	huma.Register(api, created(op("post-progress", http.MethodPost, "/api/v1/tasks/{task}/progress", "Report percent complete with a comment (notifies the assignees)", "tasks")), func(ctx context.Context, in *struct {
 		TaskPath
 		Body struct {
 			Percent int    `json:"percent" minimum:"0" maximum:"100"`
@@ -348,11 +340,7 @@ func (h *Handler) registerTasks(api huma.API) {
 			}
 			return &struct{ Body []statusOut }{out}, nil
 		})
-	huma.Register(api, func() huma.Operation {
-		o := op("create-custom-field", http.MethodPost, "/api/v1/accounts/{account}/custom-fields", "Define a task custom field (Account Administrators)", "tasks")
-		o.DefaultStatus = http.StatusCreated
-		return o
-	}(), func(ctx context.Context, in *struct {
+	huma.Register(api, created(op("create-custom-field", http.MethodPost, "/api/v1/accounts/{account}/custom-fields", "Define a task custom field (Account Administrators)", "tasks")), func(ctx context.Context, in *struct {
 		AccountPath
 		Body struct {
 			Name    string   `json:"name" maxLength:"80"`
