@@ -34,6 +34,7 @@ const (
 	ViewTaskFees
 	EditTasks
 	EditTaskFees
+	DeleteTask
 	ChangeTaskTypeToIssue
 	PostProgress
 	SignOffDeliverable
@@ -79,7 +80,7 @@ var actionNames = [NumActions]string{
 	"read_private_thread", "write_post", "write_internal_reply", "read_internal_reply", "add_recipients",
 	"edit_post", "delete_post", "upload_file", "attach_file", "view_file", "delete_file", "pin_post",
 	"view_tasks", "view_task_schedule", "view_task_custom_fields", "view_task_time", "view_task_fees",
-	"edit_tasks", "edit_task_fees", "change_task_type_to_issue", "post_progress", "sign_off_deliverable",
+	"edit_tasks", "edit_task_fees", "delete_task", "change_task_type_to_issue", "post_progress", "sign_off_deliverable",
 	"view_schedule", "edit_dates_directly", "propose_dates", "decide_date_proposal", "view_gantt",
 	"view_gantt_baselines", "view_gantt_budget_progress", "save_baseline", "view_allocations",
 	"allocate_own_hours", "allocate_team_hours",

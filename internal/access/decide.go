@@ -27,6 +27,7 @@ var (
 	RuleTaskTime          = Rule{"task.time", "a task's logged time is for provider-side Time & Expenses levels and above"}
 	RuleTaskFees          = Rule{"task.fees", "a task's fees are for provider-side View/Edit Financials and Project Administrators"}
 	RuleEditTasks         = Rule{"task.edit", "creating and editing tasks needs an Edit level"}
+	RuleDeleteTask        = Rule{"task.delete", "Edit levels delete tasks; on the client side only tasks they created"}
 	RuleEditFees          = Rule{"task.edit-fees", "editing a task's fees needs provider-side Edit Financials or Project Administrator"}
 	RuleSignOff           = Rule{"task.sign-off", "deliverables are signed off by client-side Edit levels"}
 	RuleApprovalRequired  = Rule{"schedule.approval-required", "this project requires approval of schedule changes: propose new dates instead"}
@@ -190,6 +191,8 @@ func decideWork(s *ProjectSubject, p *Participation, a Action, f *Facts) Decisio
 		return when(p.Level.edits(), RuleEditTasks)
 	case EditTaskFees:
 		return when(provider && p.Level.financialEditor(), RuleEditFees)
+	case DeleteTask:
+		return when(p.Level.edits() && (provider || f.Own), RuleDeleteTask)
 	case SignOffDeliverable:
 		return when(p.Client && p.Level.edits(), RuleSignOff)
 	case EditDatesDirectly:

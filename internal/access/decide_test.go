@@ -48,6 +48,7 @@ var matrix = []struct {
 	{ViewTaskFees, "✘ ✘ ✔ ✘ ✘ ✔ ✔ ✘ ✘ ✘ ✘ ✘"},
 	{EditTasks, "✘ ✘ ✘ ✔ ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔"},
 	{EditTaskFees, "✘ ✘ ✘ ✘ ✘ ✔ ✔ ✘ ✘ ✘ ✘ ✘"},
+	{DeleteTask, "✘ ✘ ✘ ✔ ✔ ✔ ✔ ✘ ✘ O O O"}, // not in the matrix: see docs/access.md
 	{ChangeTaskTypeToIssue, "✘ ✘ ✘ ✔ ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔"},
 	{PostProgress, "✘ ✘ ✘ ✔ ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔"},
 	{SignOffDeliverable, "✘ ✘ ✘ ✘ ✘ ✘ ✘ ✘ ✘ ✔ ✔ ✔"},

@@ -318,17 +318,21 @@ func (a *App) Tasks(ctx context.Context, pa *ProjectActor, f store.TaskFilter) (
 	return a.Store.FindTasks(ctx, f)
 }
 
-// DeleteTask removes a task (Edit levels on the provider side, or its creator).
+// TaskFacts describes a task for a decision about it.
+func (pa *ProjectActor) TaskFacts(t *domain.Task) access.Facts {
+	f := pa.Facts()
+	f.Own = t.CreatedBy == pa.UserID
+	return f
+}
+
+// DeleteTask removes a task (Edit levels; on the client side only tasks one created).
 func (a *App) DeleteTask(ctx context.Context, pa *ProjectActor, id string) error {
 	t, err := a.TaskForActor(ctx, pa, id)
 	if err != nil {
 		return err
 	}
-	if err := pa.Require(access.EditTasks, pa.Facts(), true); err != nil {
+	if err := pa.Require(access.DeleteTask, pa.TaskFacts(t), true); err != nil {
 		return err
-	}
-	if pa.IsClient() && t.CreatedBy != pa.UserID {
-		return domain.Forbidden("clients delete only tasks they created")
 	}
 	return a.Store.DeleteTask(ctx, t.AccountID, t.ID)
 }

@@ -210,7 +210,7 @@ func (h *Handler) taskPage(w http.ResponseWriter, r *http.Request) {
 	writable := f.PA.ViewAs == nil
 	d.CanProgress = writable && f.PA.Can(access.PostProgress)
 	d.CanSignOff = writable && t.Kind == domain.TaskKindDeliverable && f.PA.Can(access.SignOffDeliverable)
-	d.CanDelete = writable && f.PA.Can(access.EditTasks) && (!f.PA.IsClient() || t.CreatedBy == f.PA.UserID)
+	d.CanDelete = writable && f.PA.Decide(access.DeleteTask, f.PA.TaskFacts(t)).Allowed
 	if d.Statuses, err = h.app.TaskStatuses(ctx, f.PA); err == nil {
 		err = h.fillPeople(r, f.PA, &d.People, &d.Members)
 	}
